@@ -1,0 +1,118 @@
+// Thin fetch wrappers for /api/v1. Every failure becomes an ApiFailure with the
+// protocol's stable error code, so callers branch on codes, not on message text.
+import type {
+  ApiError, Community, ConflictEntry, Mutation, PullResponse, PushResponse, SchemaExport, User,
+} from './types';
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+
+  /** 401: never retried; the user must log in again (the outbox is kept). */
+  get isAuth(): boolean {
+    return this.status === 401;
+  }
+
+  /** Worth retrying later with backoff: no network, 5xx, rate limiting. */
+  get isTransient(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 429 || this.status === 408;
+  }
+}
+
+export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface LoginResponse {
+  token: string;
+  expires_at: string;
+  user: User;
+}
+
+export class Api {
+  constructor(
+    private readonly fetchFn: FetchFn,
+    private token: string | null = null,
+    private readonly base = '/api/v1',
+  ) {}
+
+  setToken(token: string | null): void {
+    this.token = token;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, raw?: Blob, contentType?: string): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    let payload: BodyInit | undefined;
+    if (raw) {
+      payload = raw;
+      headers['Content-Type'] = contentType ?? 'application/octet-stream';
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers['Content-Type'] = 'application/json';
+    }
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.base + path, { method, headers, body: payload, cache: 'no-store' });
+    } catch (err) {
+      throw new ApiFailure(0, 'network', err instanceof Error ? err.message : String(err));
+    }
+    if (res.status === 204) return undefined as T;
+    let data: unknown = null;
+    const text = await res.text();
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (!res.ok) {
+      const e = (data as { error?: ApiError } | null)?.error;
+      throw new ApiFailure(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.field);
+    }
+    return data as T;
+  }
+
+  login(body: { username: string; password: string; device_id: string; device_name?: string }): Promise<LoginResponse> {
+    return this.call('POST', '/auth/login', body);
+  }
+
+  logout(): Promise<void> {
+    return this.call('POST', '/auth/logout');
+  }
+
+  me(): Promise<{ user: User; communities: Community[] }> {
+    return this.call('GET', '/me');
+  }
+
+  schema(): Promise<SchemaExport> {
+    return this.call('GET', '/schema');
+  }
+
+  push(body: { device_time: number; app_version: string; mutations: Mutation[] }): Promise<PushResponse> {
+    return this.call('POST', '/sync/push', body);
+  }
+
+  pull(cursor: string | null, limit: number): Promise<PullResponse> {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set('cursor', cursor);
+    return this.call('GET', `/sync/pull?${q.toString()}`);
+  }
+
+  missingBlobs(hashes: string[]): Promise<{ missing: string[] }> {
+    return this.call('POST', '/blobs/missing', { hashes });
+  }
+
+  putBlob(sha256: string, blob: Blob, mediaType: string): Promise<void> {
+    return this.call('PUT', `/blobs/${sha256}`, undefined, blob, mediaType);
+  }
+
+  conflicts(): Promise<{ conflicts: ConflictEntry[] }> {
+    return this.call('GET', '/conflicts');
+  }
+}

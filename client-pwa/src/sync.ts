@@ -1,0 +1,209 @@
+// The sync loop: push the outbox in batches, upload the photos the server lacks, then
+// pull until has_more is false. One run at a time; transient failures back off
+// exponentially (capped) and the 同步 button cuts the wait short; a 401 stops
+// everything until the user logs in again, with the outbox untouched.
+import { ApiFailure, type Api } from './api';
+import { META, getMeta, setMeta, type WorkroomDb } from './db';
+import { initialHlc, parseHlc, receive, type Hlc } from './hlc';
+import { acknowledge, peek, recordRejection, toWire } from './outbox';
+import { applyPulled } from './records';
+
+export const PUSH_BATCH = 500;
+export const PULL_LIMIT = 1000;
+export const BACKOFF_BASE_MS = 5_000;
+export const BACKOFF_CAP_MS = 5 * 60_000;
+
+export type SyncPhase = 'idle' | 'pushing' | 'uploading' | 'pulling' | 'waiting_retry' | 'auth_required';
+
+export interface SyncState {
+  phase: SyncPhase;
+  attempt: number;
+  retryAt: number | null;
+  lastError: string | null;
+  blobsDone: number;
+  blobsTotal: number;
+}
+
+export type SyncApi = Pick<Api, 'push' | 'pull' | 'missingBlobs' | 'putBlob'>;
+
+export interface SyncDeps {
+  db: WorkroomDb;
+  api: SyncApi;
+  appVersion: string;
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (id: unknown) => void;
+  onState?: (s: SyncState) => void;
+}
+
+export type SyncOutcome = 'ok' | 'retry' | 'auth' | 'error';
+
+export function backoffDelay(attempt: number): number {
+  return Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1), BACKOFF_CAP_MS);
+}
+
+export class SyncLoop {
+  private running: Promise<SyncOutcome> | null = null;
+  private timer: unknown = null;
+  private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (id: unknown) => void;
+  state: SyncState = { phase: 'idle', attempt: 0, retryAt: null, lastError: null, blobsDone: 0, blobsTotal: 0 };
+
+  constructor(private readonly deps: SyncDeps) {
+    this.now = deps.now ?? (() => Date.now());
+    this.setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearTimer = deps.clearTimer ?? ((id) => clearTimeout(id as ReturnType<typeof setTimeout>));
+  }
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  /**
+   * Start a sync now. A pending backoff timer is cancelled (the button cuts the wait
+   * short); a run already in progress is joined rather than doubled.
+   */
+  syncNow(): Promise<SyncOutcome> {
+    if (this.timer !== null) {
+      this.clearTimer(this.timer);
+      this.timer = null;
+    }
+    if (this.running) return this.running;
+    this.running = this.runOnce().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  stop(): void {
+    if (this.timer !== null) this.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  private set(patch: Partial<SyncState>): void {
+    this.state = { ...this.state, ...patch };
+    this.deps.onState?.(this.state);
+  }
+
+  private async runOnce(): Promise<SyncOutcome> {
+    try {
+      this.set({ phase: 'pushing', lastError: null, retryAt: null });
+      await this.pushAll();
+      this.set({ phase: 'uploading' });
+      await this.uploadBlobs();
+      this.set({ phase: 'pulling' });
+      await this.pullAll();
+      await setMeta(this.deps.db, META.lastSyncAt, this.now());
+      this.set({ phase: 'idle', attempt: 0 });
+      return 'ok';
+    } catch (err) {
+      return this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): SyncOutcome {
+    const failure = err instanceof ApiFailure ? err : new ApiFailure(0, 'client', String(err));
+    if (failure.isAuth) {
+      // Retrying with a dead token would only lock the account; wait for a new login.
+      this.set({ phase: 'auth_required', lastError: failure.code, retryAt: null });
+      return 'auth';
+    }
+    const attempt = this.state.attempt + 1;
+    const delay = backoffDelay(attempt);
+    this.set({ phase: 'waiting_retry', attempt, lastError: failure.code, retryAt: this.now() + delay });
+    this.timer = this.setTimer(() => {
+      this.timer = null;
+      void this.syncNow();
+    }, delay);
+    return failure.isTransient ? 'retry' : 'error';
+  }
+
+  private async observe(serverHlc: string, serverTime: number, sentAt?: number): Promise<void> {
+    const { db } = this.deps;
+    const remote = parseHlc(serverHlc);
+    const device = (await getMeta<string>(db, META.deviceId)) ?? 'unknown';
+    const local = (await getMeta<Hlc>(db, META.hlc)) ?? initialHlc(device);
+    if (remote) await setMeta(db, META.hlc, receive(local, remote, this.now()));
+    if (sentAt !== undefined) {
+      // Positive: the phone is ahead of the server. Shown as a warning past 5 minutes.
+      await setMeta(db, META.clockOffset, sentAt - serverTime);
+    }
+  }
+
+  private async pushAll(): Promise<void> {
+    const { db, api } = this.deps;
+    for (;;) {
+      const batch = await peek(db, PUSH_BATCH);
+      if (batch.length === 0) return;
+      const deviceTime = this.now();
+      const res = await api.push({
+        device_time: deviceTime,
+        app_version: this.deps.appVersion,
+        mutations: batch.map(toWire),
+      });
+      await this.observe(res.hlc, res.server_time, deviceTime);
+      const byId = new Map(batch.map((m) => [m.id, m]));
+      for (const result of res.results) {
+        const m = byId.get(result.id);
+        if (m && result.status === 'rejected') {
+          await recordRejection(
+            db,
+            toWire(m),
+            result.error ?? { code: 'rejected', message: '' },
+            this.now(),
+          );
+        }
+      }
+      await acknowledge(db, res.acked_seq);
+      if (res.acked_seq < batch[0]!.seq) {
+        // The server is waiting for an earlier seq we no longer hold; resending the
+        // same batch would loop forever, so stop and surface it.
+        throw new ApiFailure(0, 'seq_gap', `acked_seq ${res.acked_seq} < ${batch[0]!.seq}`);
+      }
+    }
+  }
+
+  private async uploadBlobs(): Promise<void> {
+    const { db, api } = this.deps;
+    const waiting = await db.blobs.where('uploaded').equals(0).toArray();
+    if (waiting.length === 0) return;
+    const { missing } = await api.missingBlobs(waiting.map((b) => b.sha256));
+    const need = new Set(missing);
+    this.set({ blobsDone: 0, blobsTotal: need.size });
+    let done = 0;
+    for (const blob of waiting) {
+      if (need.has(blob.sha256)) {
+        await api.putBlob(blob.sha256, blob.blob, blob.media_type);
+        done += 1;
+        this.set({ blobsDone: done });
+      }
+      // The bytes stay on the device after upload so the photo still shows offline.
+      await db.blobs.update(blob.sha256, { uploaded: 1 });
+    }
+  }
+
+  private async pullAll(): Promise<void> {
+    const { db, api } = this.deps;
+    let cursor = (await getMeta<string>(db, META.cursor)) ?? null;
+    let resetOnce = false;
+    for (;;) {
+      let res;
+      try {
+        res = await api.pull(cursor, PULL_LIMIT);
+      } catch (err) {
+        if (err instanceof ApiFailure && err.code === 'invalid_cursor' && !resetOnce) {
+          resetOnce = true;
+          cursor = null;
+          continue;
+        }
+        throw err;
+      }
+      await applyPulled(db, res.records, res.purge ?? []);
+      await this.observe(res.hlc, res.server_time);
+      cursor = res.cursor;
+      await setMeta(db, META.cursor, cursor);
+      if (!res.has_more) return;
+    }
+  }
+}

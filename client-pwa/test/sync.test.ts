@@ -1,0 +1,186 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiFailure } from '../src/api';
+import { META, getMeta } from '../src/db';
+import { parseHlc } from '../src/hlc';
+import { enqueue, pendingCount } from '../src/outbox';
+import { BACKOFF_CAP_MS, PULL_LIMIT, SyncLoop, backoffDelay } from '../src/sync';
+import { FakeServer } from './fakeServer';
+import { freshDb } from './helpers';
+
+const T0 = 1_764_316_800_000;
+
+function manualTimers() {
+  const timers: { fn: () => void; ms: number; id: number }[] = [];
+  let next = 1;
+  return {
+    timers,
+    setTimer: (fn: () => void, ms: number) => {
+      const id = next++;
+      timers.push({ fn, ms, id });
+      return id;
+    },
+    clearTimer: (id: unknown) => {
+      const i = timers.findIndex((t) => t.id === id);
+      if (i >= 0) timers.splice(i, 1);
+    },
+  };
+}
+
+async function queue(db: Awaited<ReturnType<typeof freshDb>>, n: number, kind = 'suggestion') {
+  for (let i = 0; i < n; i++) {
+    await enqueue(db, { kind, record_id: `${kind}-${i}`, community_id: 'c1', fields: { content: `#${i}` } }, T0 + i);
+  }
+}
+
+describe('sync loop', () => {
+  it('pushes in batches of at most 500, then pulls, and empties the outbox', async () => {
+    const db = await freshDb();
+    await queue(db, 1200);
+    const server = new FakeServer();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', now: () => T0 + 10_000 });
+    expect(await loop.syncNow()).toBe('ok');
+    expect(server.pushes.map((b) => b.length)).toEqual([500, 500, 200]);
+    expect(server.pushes.flat().map((m) => m.seq)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
+    expect(await pendingCount(db)).toBe(0);
+    expect(await db.records.count()).toBe(1200);
+    expect(await getMeta(db, META.lastSyncAt)).toBe(T0 + 10_000);
+  }, 20_000);
+
+  it('pulls until has_more is false and keeps the cursor', async () => {
+    const db = await freshDb();
+    const server = new FakeServer();
+    for (let i = 1; i <= PULL_LIMIT + 5; i++) {
+      server.records.set(`r${i}`, { kind: 'suggestion', id: `r${i}`, community_id: 'c1', version: i, fields: { content: 'x' } });
+    }
+    server.version = PULL_LIMIT + 5;
+    const loop = new SyncLoop({ db, api: server, appVersion: 't' });
+    await loop.syncNow();
+    expect(server.pulls).toEqual([null, String(PULL_LIMIT)]);
+    expect(await db.records.count()).toBe(PULL_LIMIT + 5);
+    await loop.syncNow();
+    expect(server.pulls[2]).toBe(String(PULL_LIMIT + 5));
+  });
+
+  it('keeps outbox entries the server has not acknowledged', async () => {
+    const db = await freshDb();
+    await queue(db, 3);
+    const server = new FakeServer();
+    // The server loses track below seq 1: acked_seq never reaches our entries.
+    server.push = vi.fn(async (body) => ({
+      acked_seq: 0,
+      server_time: T0,
+      hlc: `${T0}:00000:server`,
+      results: body.mutations.map((m) => ({ id: m.id, status: 'applied' as const })),
+    }));
+    const t = manualTimers();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', ...t });
+    expect(await loop.syncNow()).toBe('retry');
+    expect(await pendingCount(db)).toBe(3);
+    expect(loop.state.lastError).toBe('seq_gap');
+  });
+
+  it('keeps rejected mutations with the reason while the rest are applied', async () => {
+    const db = await freshDb();
+    await queue(db, 2);
+    await queue(db, 1, 'bogus');
+    const server = new FakeServer();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't' });
+    expect(await loop.syncNow()).toBe('ok');
+    expect(await pendingCount(db)).toBe(0);
+    const rejected = await db.rejected.toArray();
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.error.code).toBe('unknown_kind');
+    expect(rejected[0]!.mutation.kind).toBe('bogus');
+    expect(server.records.size).toBe(2);
+  });
+
+  it('sending the same batch again after a lost response is harmless', async () => {
+    const db = await freshDb();
+    await queue(db, 2);
+    const server = new FakeServer();
+    const realPush = server.push.bind(server);
+    let first = true;
+    server.push = async (body) => {
+      const res = await realPush(body);
+      if (first) {
+        first = false;
+        throw new ApiFailure(0, 'network', 'connection reset');
+      }
+      return res;
+    };
+    const t = manualTimers();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', ...t });
+    expect(await loop.syncNow()).toBe('retry');
+    expect(await pendingCount(db)).toBe(2);
+    expect(await loop.syncNow()).toBe('ok');
+    expect(await pendingCount(db)).toBe(0);
+    expect(server.records.size).toBe(2);
+  });
+
+  it('does not retry on 401 and keeps the outbox', async () => {
+    const db = await freshDb();
+    await queue(db, 2);
+    const server = new FakeServer();
+    server.failNext.push(new ApiFailure(401, 'unauthorized', 'token revoked'));
+    const t = manualTimers();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', ...t });
+    expect(await loop.syncNow()).toBe('auth');
+    expect(loop.state.phase).toBe('auth_required');
+    expect(t.timers).toHaveLength(0);
+    expect(await pendingCount(db)).toBe(2);
+  });
+
+  it('backs off exponentially with a cap, and the button cuts the wait short', async () => {
+    const db = await freshDb();
+    await queue(db, 1);
+    const server = new FakeServer();
+    for (let i = 0; i < 3; i++) server.failNext.push(new ApiFailure(503, 'http_503', 'down'));
+    const t = manualTimers();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', ...t });
+    expect(await loop.syncNow()).toBe('retry');
+    expect(t.timers.map((x) => x.ms)).toEqual([backoffDelay(1)]);
+    // The timer firing is the automatic retry.
+    const timer = t.timers.shift()!;
+    timer.fn();
+    await vi.waitFor(() => expect(t.timers.map((x) => x.ms)).toEqual([backoffDelay(2)]));
+    expect(backoffDelay(2)).toBe(2 * backoffDelay(1));
+    expect(backoffDelay(50)).toBe(BACKOFF_CAP_MS);
+    // The user presses 同步: the pending wait is cancelled and a run starts at once.
+    await vi.waitFor(() => expect(loop.busy).toBe(false));
+    expect(await loop.syncNow()).toBe('retry');
+    expect(t.timers).toHaveLength(1);
+    expect(await loop.syncNow()).toBe('ok');
+    expect(t.timers).toHaveLength(0);
+    expect(loop.state.attempt).toBe(0);
+    expect(await pendingCount(db)).toBe(0);
+  });
+
+  it('uploads only the photos the server says are missing', async () => {
+    const db = await freshDb();
+    const blob = new Blob([new Uint8Array([1, 2, 3])], { type: 'image/jpeg' });
+    await db.blobs.bulkAdd([
+      { sha256: 'a'.repeat(64), blob, media_type: 'image/jpeg', size: 3, uploaded: 0 },
+      { sha256: 'b'.repeat(64), blob, media_type: 'image/jpeg', size: 3, uploaded: 0 },
+    ]);
+    const server = new FakeServer();
+    server.blobs.add('a'.repeat(64));
+    const loop = new SyncLoop({ db, api: server, appVersion: 't' });
+    expect(await loop.syncNow()).toBe('ok');
+    expect(server.putCalls).toEqual(['b'.repeat(64)]);
+    expect(await db.blobs.where('uploaded').equals(0).count()).toBe(0);
+    expect(loop.state.blobsTotal).toBe(1);
+  });
+
+  it('folds the server HLC into the device clock and records the clock offset', async () => {
+    const db = await freshDb('tab-07');
+    await queue(db, 1);
+    const server = new FakeServer();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', now: () => T0 });
+    await loop.syncNow();
+    const h = await getMeta<{ ms: number }>(db, META.hlc);
+    expect(h!.ms).toBeGreaterThanOrEqual(parseHlc(`${server.serverTime}:00000:server`)!.ms);
+    expect(await getMeta(db, META.clockOffset)).toBe(T0 - server.serverTime);
+    const m = await enqueue(db, { kind: 'suggestion', record_id: 'z', community_id: 'c1', fields: { content: 'later' } }, T0);
+    expect(parseHlc(m.hlc)!.ms).toBeGreaterThanOrEqual(server.serverTime);
+  });
+});

@@ -1,0 +1,1 @@
+"""Workroom sync server: organisation, auth, the merge engine and the HTTP API."""

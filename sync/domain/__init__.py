@@ -1,0 +1,1 @@
+"""Pure domain logic: no database, no HTTP. Property tests drive it directly."""

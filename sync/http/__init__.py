@@ -1,0 +1,1 @@
+"""Thin HTTP handlers: decode, authorise, call a service, encode."""

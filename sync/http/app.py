@@ -1,0 +1,52 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from sync.clock import Clock, SystemClock
+from sync.db.engine import make_engine
+from sync.errors import DomainError
+from sync.http import auth_api, health
+from sync.http.deps import Services
+from sync.http.errors import on_domain_error, on_http_exception, on_unexpected
+from sync.services.auth import AuthService
+from sync.settings import Settings
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.services = Services(
+            settings=settings, engine=engine, clock=clock,
+            auth=AuthService(engine, clock, token_ttl_days=settings.token_ttl_days),
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    return Litestar(
+        route_handlers=[*auth_api.handlers, *health.handlers],
+        lifespan=[lifespan],
+        exception_handlers={
+            DomainError: on_domain_error,
+            HTTPException: on_http_exception,
+            Exception: on_unexpected,
+        },
+        request_max_body_size=settings.max_request_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Workroom 社区工作室", version="1.0.0", path="/api/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        debug=False,
+    )

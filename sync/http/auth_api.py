@@ -1,0 +1,48 @@
+"""POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/me."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.di import Provide
+
+from sync.domain.roles import Actor
+from sync.http.body import client_address, decode_request
+from sync.http.deps import bearer_token, require_session, services
+from sync.protocol import CommunityOut, LoginRequest, LoginResponse, MeResponse, UserOut
+from sync.services.auth import Authenticated
+from sync.timefmt import iso
+
+_login_decoder = msgspec.json.Decoder(LoginRequest)
+
+
+def user_out(actor: Actor) -> UserOut:
+    return UserOut(id=actor.id, name=actor.name, role=actor.role.value, squad_id=actor.squad_id)
+
+
+@post("/api/v1/auth/login", status_code=200, tags=["auth"])
+async def login(request: Request) -> LoginResponse:
+    body = await decode_request(request, _login_decoder)
+    session = await services(request.app.state).auth.login(
+        username=body.username, password=body.password, device_id=body.device_id,
+        device_name=body.device_name, source=client_address(request))
+    return LoginResponse(token=session.token, expires_at=iso(session.expires_ms),
+                         user=user_out(session.actor))
+
+
+@post("/api/v1/auth/logout", status_code=204, tags=["auth"],
+      dependencies={"session": Provide(require_session)})
+async def logout(request: Request, session: Authenticated) -> Response[None]:
+    await services(request.app.state).auth.logout(
+        bearer_token(request), actor=session.actor, source=client_address(request))
+    return Response(None, status_code=204)
+
+
+@get("/api/v1/me", tags=["auth"], dependencies={"session": Provide(require_session)})
+async def me(request: Request, session: Authenticated) -> MeResponse:
+    communities = await services(request.app.state).auth.me(session.actor)
+    return MeResponse(user=user_out(session.actor), communities=[
+        CommunityOut(id=c.id, name=c.name, squad_id=c.squad_id) for c in communities])
+
+
+handlers = [login, logout, me]

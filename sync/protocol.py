@@ -1,0 +1,165 @@
+"""Wire structs for design/sync-protocol.md: the one definition of every message.
+
+Schema evolution follows msgspec's rules: new fields get defaults, types never change,
+names are never reused.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+
+class Wire(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=False):
+    """Requests ignore unknown keys so a newer client can talk to an older server."""
+
+
+# --- auth ---------------------------------------------------------------------------------
+
+class LoginRequest(Wire):
+    username: str
+    password: str
+    device_id: str
+    device_name: str | None = None
+
+
+class UserOut(Wire):
+    id: str
+    name: str
+    role: str
+    squad_id: str | None
+
+
+class LoginResponse(Wire):
+    token: str
+    expires_at: str
+    user: UserOut
+
+
+class CommunityOut(Wire):
+    id: str
+    name: str
+    squad_id: str
+
+
+class MeResponse(Wire):
+    user: UserOut
+    communities: list[CommunityOut]
+
+
+# --- push ---------------------------------------------------------------------------------
+
+class Mutation(Wire):
+    id: str
+    seq: int
+    hlc: str
+    kind: str
+    record_id: str
+    community_id: str
+    fields: dict[str, Any]
+    base_version: int = 0
+
+
+class PushRequest(Wire):
+    mutations: list[Mutation]
+    device_time: int | None = None
+    app_version: str | None = None
+
+
+class ErrorOut(Wire, omit_defaults=True):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class MutationResult(Wire, omit_defaults=True):
+    id: str
+    status: Literal["applied", "duplicate", "rejected"]
+    error: ErrorOut | None = None
+
+
+class PushResponse(Wire):
+    acked_seq: int
+    server_time: int
+    hlc: str
+    results: list[MutationResult]
+
+
+# --- pull ---------------------------------------------------------------------------------
+
+class RecordOut(Wire):
+    kind: str
+    id: str
+    community_id: str
+    version: int
+    fields: dict[str, Any]
+    updated_at: str
+    created_by: str
+    created_at: str
+
+
+class PullResponse(Wire):
+    cursor: str
+    has_more: bool
+    server_time: int
+    hlc: str
+    records: list[RecordOut]
+    purge: list[str]
+
+
+# --- conflicts and rejected mutations -----------------------------------------------------
+
+class ConflictSide(Wire):
+    value: Any
+    hlc: str
+    device_id: str
+    user_id: str
+
+
+class ConflictOut(Wire):
+    id: str
+    kind: str
+    record_id: str
+    community_id: str
+    field: str
+    winner: ConflictSide
+    loser: ConflictSide
+    detected_at: str
+    resolved_at: str | None
+
+
+class ConflictsResponse(Wire):
+    conflicts: list[ConflictOut]
+    next_before: str | None = None
+
+
+class ResolveConflictRequest(Wire):
+    choose: Literal["winner", "loser", "value"]
+    value: Any = None
+
+
+class RejectedOut(Wire):
+    id: str
+    mutation: dict[str, Any]
+    device_id: str
+    user_id: str
+    code: str
+    message: str
+    received_at: str
+    field: str | None = None
+
+
+class RejectedResponse(Wire):
+    rejected: list[RejectedOut]
+    next_before: str | None = None
+
+
+# --- blobs --------------------------------------------------------------------------------
+
+class MissingBlobsRequest(Wire):
+    hashes: list[str]
+
+
+class MissingBlobsResponse(Wire):
+    missing: list[str]

@@ -1,0 +1,1 @@
+"""Services: one transaction per use case, calling the pure domain and the store."""

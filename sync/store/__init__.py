@@ -1,0 +1,1 @@
+"""The store: every SQL statement and transaction boundary lives in this package."""

@@ -1,0 +1,283 @@
+"""The organisation: squads, communities, property companies, users, assignments, scope.
+
+A user's *scope* is the set of communities whose records they may read and write:
+a liaison's assigned communities, a squad leader's squad, everything for the bureau.
+Every change that moves a community in or out of someone's scope is stamped as a
+scope event with a version, so pulls can backfill and purge (see store/pull.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from sync.db.tables import (
+    assignments,
+    communities,
+    community_property_companies,
+    property_companies,
+    scope_events,
+    squads,
+    users,
+)
+from sync.domain.roles import Actor, Role
+from sync.errors import DomainError
+from sync.store import versions
+
+
+class Community(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+    squad_id: str
+
+
+class UserRecord(msgspec.Struct, frozen=True):
+    id: str
+    username: str
+    name: str
+    role: Role
+    squad_id: str | None
+    phone: str | None
+    password_hash: str
+    disabled: bool
+
+    def as_actor(self) -> Actor:
+        return Actor(id=self.id, username=self.username, name=self.name, role=self.role,
+                     squad_id=self.squad_id)
+
+
+def _user(row: Any) -> UserRecord:
+    return UserRecord(id=row.id, username=row.username, name=row.name, role=Role(row.role),
+                      squad_id=row.squad_id, phone=row.phone, password_hash=row.password_hash,
+                      disabled=bool(row.disabled))
+
+
+# --- squads, property companies, communities -------------------------------------------
+
+async def upsert_squad(conn: AsyncConnection, *, id: str, name: str, area_type: str,
+                       sort_order: int) -> bool:
+    """Create or update; True when anything changed."""
+    row = (await conn.execute(sa.select(squads).where(squads.c.id == id))).first()
+    values = {"name": name, "area_type": area_type, "sort_order": sort_order}
+    if row is None:
+        await conn.execute(squads.insert().values(id=id, **values))
+        return True
+    if any(getattr(row, k) != v for k, v in values.items()):
+        await conn.execute(squads.update().where(squads.c.id == id).values(**values))
+        return True
+    return False
+
+
+async def upsert_property_company(conn: AsyncConnection, *, id: str, name: str,
+                                  phone: str | None) -> bool:
+    row = (await conn.execute(
+        sa.select(property_companies).where(property_companies.c.id == id))).first()
+    if row is None:
+        await conn.execute(property_companies.insert().values(id=id, name=name, phone=phone))
+        return True
+    if (row.name, row.phone) != (name, phone):
+        await conn.execute(property_companies.update().where(property_companies.c.id == id)
+                           .values(name=name, phone=phone))
+        return True
+    return False
+
+
+async def upsert_community(conn: AsyncConnection, *, id: str, squad_id: str, name: str,
+                           address_keywords: str, now_ms: int) -> bool:
+    row = (await conn.execute(sa.select(communities).where(communities.c.id == id))).first()
+    if row is None:
+        await conn.execute(communities.insert().values(
+            id=id, squad_id=squad_id, name=name, address_keywords=address_keywords,
+            created_ms=now_ms))
+        return True
+    if (row.squad_id, row.name, row.address_keywords) == (squad_id, name, address_keywords):
+        return False
+    leaders = await _squad_leader_ids(conn, {row.squad_id, squad_id})
+
+    async def change() -> None:
+        await conn.execute(communities.update().where(communities.c.id == id).values(
+            squad_id=squad_id, name=name, address_keywords=address_keywords))
+
+    await _with_scope_events(conn, leaders, change)
+    return True
+
+
+async def set_liaison_card(conn: AsyncConnection, community_id: str, *, liaison_name: str,
+                           phone: str, wechat_sha256: str | None = None) -> bool:
+    """Set the public liaison card (R1); True when it changed."""
+    row = (await conn.execute(sa.select(
+        communities.c.card_liaison_name, communities.c.card_phone,
+        communities.c.card_wechat_sha256).where(communities.c.id == community_id))).first()
+    if row is None:
+        raise DomainError("unknown_community", community_id=community_id)
+    if tuple(row) == (liaison_name, phone, wechat_sha256):
+        return False
+    await conn.execute(communities.update().where(communities.c.id == community_id).values(
+        card_liaison_name=liaison_name, card_phone=phone, card_wechat_sha256=wechat_sha256))
+    return True
+
+
+async def link_property_company(conn: AsyncConnection, community_id: str,
+                                property_company_id: str) -> bool:
+    exists = (await conn.execute(sa.select(community_property_companies).where(
+        community_property_companies.c.community_id == community_id,
+        community_property_companies.c.property_company_id == property_company_id))).first()
+    if exists:
+        return False
+    await conn.execute(community_property_companies.insert().values(
+        community_id=community_id, property_company_id=property_company_id))
+    return True
+
+
+async def get_community(conn: AsyncConnection, community_id: str) -> Community:
+    row = (await conn.execute(sa.select(communities.c.id, communities.c.name,
+                                        communities.c.squad_id)
+                              .where(communities.c.id == community_id))).first()
+    if row is None:
+        raise DomainError("unknown_community", community_id=community_id)
+    return Community(id=row.id, name=row.name, squad_id=row.squad_id)
+
+
+async def list_communities(conn: AsyncConnection) -> list[Community]:
+    rows = await conn.execute(sa.select(communities.c.id, communities.c.name,
+                                        communities.c.squad_id).order_by(communities.c.id))
+    return [Community(id=r.id, name=r.name, squad_id=r.squad_id) for r in rows]
+
+
+# --- users ------------------------------------------------------------------------------
+
+async def find_user(conn: AsyncConnection, username: str) -> UserRecord | None:
+    row = (await conn.execute(sa.select(users).where(users.c.username == username))).first()
+    return _user(row) if row else None
+
+
+async def get_user(conn: AsyncConnection, username: str) -> UserRecord:
+    user = await find_user(conn, username)
+    if user is None:
+        raise DomainError("unknown_user", username=username)
+    return user
+
+
+async def get_user_by_id(conn: AsyncConnection, user_id: str) -> UserRecord | None:
+    row = (await conn.execute(sa.select(users).where(users.c.id == user_id))).first()
+    return _user(row) if row else None
+
+
+async def add_user(conn: AsyncConnection, *, username: str, name: str, role: Role,
+                   squad_id: str | None, phone: str | None, password_hash: str,
+                   now_ms: int) -> UserRecord:
+    if await find_user(conn, username) is not None:
+        raise DomainError("already_exists", field="username", what=username)
+    user_id = str(uuid.uuid4())
+    await conn.execute(users.insert().values(
+        id=user_id, username=username, name=name, role=role.value, squad_id=squad_id,
+        phone=phone, password_hash=password_hash, disabled=False, created_ms=now_ms,
+        updated_ms=now_ms))
+    if role is Role.SQUAD_LEADER and squad_id:
+        # A new leader sees the squad's existing records: a backfill on first pull.
+        await _with_scope_events(conn, [user_id], _noop, before_empty=True)
+    return await get_user(conn, username)
+
+
+async def _noop() -> None:
+    return None
+
+
+async def update_user(conn: AsyncConnection, user: UserRecord, *, now_ms: int,
+                      **changes: Any) -> None:
+    async def change() -> None:
+        await conn.execute(users.update().where(users.c.id == user.id)
+                           .values(updated_ms=now_ms, **changes))
+
+    if {"role", "squad_id"} & changes.keys():
+        await _with_scope_events(conn, [user.id], change)
+    else:
+        await change()
+
+
+# --- assignments and scope ----------------------------------------------------------------
+
+async def assign(conn: AsyncConnection, user: UserRecord, community_id: str, *,
+                 now_ms: int) -> bool:
+    await get_community(conn, community_id)
+    exists = (await conn.execute(sa.select(assignments).where(
+        assignments.c.user_id == user.id, assignments.c.community_id == community_id))).first()
+    if exists:
+        return False
+
+    async def change() -> None:
+        await conn.execute(assignments.insert().values(
+            user_id=user.id, community_id=community_id, assigned_ms=now_ms))
+
+    await _with_scope_events(conn, [user.id], change)
+    return True
+
+
+async def unassign(conn: AsyncConnection, user: UserRecord, community_id: str) -> bool:
+    async def change() -> None:
+        await conn.execute(assignments.delete().where(
+            assignments.c.user_id == user.id, assignments.c.community_id == community_id))
+
+    exists = (await conn.execute(sa.select(assignments).where(
+        assignments.c.user_id == user.id, assignments.c.community_id == community_id))).first()
+    if not exists:
+        return False
+    await _with_scope_events(conn, [user.id], change)
+    return True
+
+
+async def assigned_community_ids(conn: AsyncConnection, user_id: str) -> list[str]:
+    rows = await conn.execute(sa.select(assignments.c.community_id)
+                              .where(assignments.c.user_id == user_id))
+    return [r.community_id for r in rows]
+
+
+async def scope(conn: AsyncConnection, actor: Actor) -> list[Community]:
+    """The communities ``actor`` may read and write, by role."""
+    query = sa.select(communities.c.id, communities.c.name, communities.c.squad_id)
+    if actor.role is Role.LIAISON:
+        query = query.join(assignments, assignments.c.community_id == communities.c.id).where(
+            assignments.c.user_id == actor.id)
+    elif actor.role is Role.SQUAD_LEADER:
+        query = query.where(communities.c.squad_id == actor.squad_id)
+    elif actor.role is Role.ADMIN:
+        return []
+    rows = await conn.execute(query.order_by(communities.c.id))
+    return [Community(id=r.id, name=r.name, squad_id=r.squad_id) for r in rows]
+
+
+async def _scope_ids(conn: AsyncConnection, user_id: str) -> set[str]:
+    user = await get_user_by_id(conn, user_id)
+    if user is None or user.disabled:
+        return set()
+    return {c.id for c in await scope(conn, user.as_actor())}
+
+
+async def _squad_leader_ids(conn: AsyncConnection, squad_ids: Iterable[str]) -> list[str]:
+    rows = await conn.execute(sa.select(users.c.id).where(
+        users.c.role == Role.SQUAD_LEADER.value, users.c.squad_id.in_(list(squad_ids))))
+    return [r.id for r in rows]
+
+
+async def _with_scope_events(conn: AsyncConnection, user_ids: Iterable[str],
+                             change: Callable[[], Awaitable[None]], *,
+                             before_empty: bool = False) -> None:
+    """Run ``change`` and stamp every community it moved in or out of a scope."""
+    ids = list(user_ids)
+    before = {u: set() if before_empty else await _scope_ids(conn, u) for u in ids}
+    await change()
+    after = {u: await _scope_ids(conn, u) for u in ids}
+    events = [(u, c, True) for u in ids for c in after[u] - before[u]]
+    events += [(u, c, False) for u in ids for c in before[u] - after[u]]
+    if not events:
+        return
+    version, _ = await versions.lock(conn)
+    await conn.execute(scope_events.insert(), [
+        {"user_id": u, "community_id": c, "granted": granted, "version": version + 1}
+        for u, c, granted in events])
+    await versions.advance(conn, version=version + 1)

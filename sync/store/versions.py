@@ -1,0 +1,38 @@
+"""The version counter: hands out versions in commit order.
+
+Every writer first takes the row lock on ``sync_state`` (PostgreSQL: ``FOR UPDATE``;
+SQLite: the database write lock taken by ``BEGIN IMMEDIATE``) and holds it until commit.
+So a transaction that drew smaller versions has always committed before one that draws
+larger ones, and a pull that reads ``version > cursor`` can never skip a change that
+commits late — the classic bug of plain sequences.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from sync.db.tables import sync_state
+
+
+async def lock(conn: AsyncConnection) -> tuple[int, str]:
+    """Take the write lock; return (last committed version, greatest applied HLC)."""
+    row = (await conn.execute(
+        sa.select(sync_state.c.version, sync_state.c.max_hlc)
+        .where(sync_state.c.id == 1).with_for_update())).one()
+    return int(row.version), str(row.max_hlc)
+
+
+async def advance(conn: AsyncConnection, *, version: int, max_hlc: str | None = None) -> None:
+    """Publish ``version`` as used (call with the lock held, before commit)."""
+    values: dict[str, object] = {"version": version}
+    if max_hlc is not None:
+        values["max_hlc"] = max_hlc
+    await conn.execute(sync_state.update().where(sync_state.c.id == 1).values(**values))
+
+
+async def read(conn: AsyncConnection) -> tuple[int, str]:
+    """The last committed version and greatest applied HLC, without locking."""
+    row = (await conn.execute(
+        sa.select(sync_state.c.version, sync_state.c.max_hlc).where(sync_state.c.id == 1))).one()
+    return int(row.version), str(row.max_hlc)
