@@ -32,7 +32,12 @@ def _flatten(table: dict[str, object], prefix: str, into: dict[str, str]) -> Non
             into[name] = str(value)
 
 
-def t(key: str, /, language: str = DEFAULT_LANGUAGE, **params: object) -> str:
-    """The message for ``key``; a missing key shows itself rather than failing a request."""
+def t(key: str, /, **params: object) -> str:
+    """The zh-CN message for ``key``, formatted with ``params``."""
+    return translate(DEFAULT_LANGUAGE, key, **params)
+
+
+def translate(language: str, key: str, /, **params: object) -> str:
+    """The message in ``language``; a missing key shows itself rather than failing a request."""
     template = catalogue(language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key, key)
     return template.format(**params) if params else template

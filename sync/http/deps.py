@@ -23,7 +23,7 @@ class Services:
 
 
 def services(state: State) -> Services:
-    return state.services  # type: ignore[no-any-return]
+    return state.services
 
 
 def bearer_token(request: Request) -> str:

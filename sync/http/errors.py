@@ -33,9 +33,7 @@ def on_domain_error(_: Request, exc: DomainError) -> Response[dict[str, dict[str
 
 def on_http_exception(_: Request, exc: HTTPException) -> Response[dict[str, dict[str, str]]]:
     code = _STATUS_CODES.get(exc.status_code, "invalid_request")
-    if code == "invalid_body":
-        error = DomainError(code, detail=str(exc.detail))
-    elif code == "invalid_request":
+    if code == "invalid_body" or code == "invalid_request":
         error = DomainError(code, detail=str(exc.detail))
     else:
         error = DomainError(code)
