@@ -37,10 +37,17 @@ class LoginResponse(Wire):
     user: UserOut
 
 
+class PropertyCompanyOut(Wire):
+    id: str
+    name: str
+
+
 class CommunityOut(Wire):
     id: str
     name: str
     squad_id: str
+    # Extension: the companies a property inspection in this community may name.
+    property_companies: list[PropertyCompanyOut] = []
 
 
 class MeResponse(Wire):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from sync.db.engine import make_engine
 from sync.db.migrate import downgrade, upgrade
-from sync.db.tables import metadata
+from sync.db.all_tables import metadata
 from tests.databases import Databases
 
 

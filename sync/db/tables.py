@@ -125,7 +125,7 @@ scope_events = sa.Table(
 
 records = sa.Table(
     "records", metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("community_id", sa.String(40), nullable=False),
     sa.Column("version", sa.BigInteger, nullable=False),
@@ -150,20 +150,20 @@ mutations = sa.Table(
     sa.Column("user_id", sa.String(40), nullable=False),
     sa.Column("device_id", sa.String(64), nullable=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
-    sa.Column("hlc", sa.String(100), nullable=False),
-    sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("record_id", sa.String(64), nullable=False),
-    sa.Column("community_id", sa.String(64), nullable=False),
+    sa.Column("hlc", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("record_id", sa.Text, nullable=False),
+    sa.Column("community_id", sa.Text, nullable=False),
     sa.Column("base_version", sa.BigInteger, nullable=False),
     sa.Column("fields", Json, nullable=False),
     sa.Column("status", sa.String(10), nullable=False),  # applied | rejected
     sa.Column("error_code", sa.String(40)),
     sa.Column("error_message", sa.Text),
-    sa.Column("error_field", sa.String(100)),
+    sa.Column("error_field", sa.Text),
     sa.Column("applied_version", sa.BigInteger),
     sa.Column("received_ms", sa.BigInteger, nullable=False),
     sa.Column("device_offset_ms", sa.BigInteger),
-    sa.Column("app_version", sa.String(40)),
+    sa.Column("app_version", sa.Text),
     sa.Index("ix_mutations_outbox_seq", "user_id", "device_id", "seq"),
     sa.Index("ix_mutations_record", "record_id"),
     sa.Index("ix_mutations_status_received", "status", "received_ms"),
@@ -173,9 +173,9 @@ conflicts = sa.Table(
     "conflicts", metadata,
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("record_id", sa.String(40), nullable=False, index=True),
+    sa.Column("record_id", sa.String(64), nullable=False, index=True),
     sa.Column("community_id", sa.String(40), nullable=False, index=True),
-    sa.Column("field", sa.String(100), nullable=False),
+    sa.Column("field", sa.String(64), nullable=False),
     sa.Column("winner", Json, nullable=False),
     sa.Column("loser", Json, nullable=False),
     sa.Column("detected_ms", sa.BigInteger, nullable=False, index=True),
@@ -192,7 +192,7 @@ outboxes = sa.Table(
     sa.Column("acked_seq", sa.BigInteger, nullable=False),
     sa.Column("clock_offset_ms", sa.BigInteger),
     sa.Column("last_push_ms", sa.BigInteger),
-    sa.Column("app_version", sa.String(40)),
+    sa.Column("app_version", sa.Text),
 )
 
 blobs = sa.Table(
@@ -208,6 +208,6 @@ blobs = sa.Table(
 blob_refs = sa.Table(
     "blob_refs", metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
-    sa.Column("record_id", sa.String(40), primary_key=True),
+    sa.Column("record_id", sa.String(64), primary_key=True),
     sa.Column("community_id", sa.String(40), nullable=False),
 )

@@ -24,17 +24,9 @@ class Actor(msgspec.Struct, frozen=True):
     squad_id: str | None
 
 
-# The bureau reviews: it may reopen cases, add case steps and resolve conflicts, but it
-# does not record field work. Admins manage people and organisation, not records.
-BUREAU_WRITABLE_KINDS = frozenset({"case", "case_step"})
-
-
-def may_write_kind(role: Role, kind: str) -> bool:
-    if role in (Role.LIAISON, Role.SQUAD_LEADER):
-        return True
-    if role is Role.BUREAU:
-        return kind in BUREAU_WRITABLE_KINDS
-    return False
+def may_write_records(role: Role) -> bool:
+    """Admins manage people and organisation, not records; every other role records."""
+    return role is not Role.ADMIN
 
 
 def may_reopen(role: Role) -> bool:

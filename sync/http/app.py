@@ -13,15 +13,20 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from sync.clock import Clock, SystemClock
 from sync.db.engine import make_engine
 from sync.errors import DomainError
-from sync.http import auth_api, health
+from sync.http import auth_api, blobs_api, health, pwa, review_api, schema_api, sync_api
 from sync.http.deps import Services
 from sync.http.errors import on_domain_error, on_http_exception, on_unexpected
 from sync.services.auth import AuthService
-from sync.settings import Settings
+from sync.services.blobs import BlobService
+from sync.services.review import ReviewService
+from sync.services.sync import SyncService
+from sync.settings import Settings, load_secret_key
+from sync.store.blobs import BlobFolder
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     clock = clock or SystemClock()
+    secret_key = load_secret_key(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -29,6 +34,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
         app.state.services = Services(
             settings=settings, engine=engine, clock=clock,
             auth=AuthService(engine, clock, token_ttl_days=settings.token_ttl_days),
+            sync=SyncService(engine, clock, cursor_key=secret_key.encode()),
+            review=ReviewService(engine, clock),
+            blobs=BlobService(engine, clock, BlobFolder(settings.blob_dir),
+                              max_bytes=settings.max_blob_bytes),
         )
         try:
             yield
@@ -36,7 +45,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[*auth_api.handlers, *health.handlers],
+        route_handlers=[*auth_api.handlers, *health.handlers, *sync_api.handlers,
+                        *review_api.handlers, *blobs_api.handlers, *schema_api.handlers,
+                        *pwa.handlers(settings)],
         lifespan=[lifespan],
         exception_handlers={
             DomainError: on_domain_error,

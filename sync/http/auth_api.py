@@ -9,7 +9,14 @@ from litestar.di import Provide
 from sync.domain.roles import Actor
 from sync.http.body import client_address, decode_request
 from sync.http.deps import bearer_token, require_session, services
-from sync.protocol import CommunityOut, LoginRequest, LoginResponse, MeResponse, UserOut
+from sync.protocol import (
+    CommunityOut,
+    LoginRequest,
+    LoginResponse,
+    MeResponse,
+    PropertyCompanyOut,
+    UserOut,
+)
 from sync.services.auth import Authenticated
 from sync.timefmt import iso
 
@@ -42,7 +49,9 @@ async def logout(request: Request, session: Authenticated) -> Response[None]:
 async def me(request: Request, session: Authenticated) -> MeResponse:
     communities = await services(request.app.state).auth.me(session.actor)
     return MeResponse(user=user_out(session.actor), communities=[
-        CommunityOut(id=c.id, name=c.name, squad_id=c.squad_id) for c in communities])
+        CommunityOut(id=c.id, name=c.name, squad_id=c.squad_id, property_companies=[
+            PropertyCompanyOut(id=pid, name=name) for pid, name in companies])
+        for c, companies in communities])
 
 
 handlers = [login, logout, me]

@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sync.clock import Clock
 from sync.errors import DomainError
 from sync.services.auth import Authenticated, AuthService
+from sync.services.blobs import BlobService
+from sync.services.review import ReviewService
+from sync.services.sync import SyncService
 from sync.settings import Settings
 
 
@@ -20,6 +23,9 @@ class Services:
     engine: AsyncEngine
     clock: Clock
     auth: AuthService
+    sync: SyncService
+    review: ReviewService
+    blobs: BlobService
 
 
 def services(state: State) -> Services:

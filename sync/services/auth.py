@@ -92,9 +92,12 @@ class AuthService:
             await audit.record(conn, at_ms=now, actor=actor.username, action="logout",
                                source=source)
 
-    async def me(self, actor: Actor) -> list[org.Community]:
+    async def me(self, actor: Actor) -> list[tuple[org.Community, list[tuple[str, str]]]]:
+        """The communities ``actor`` may write to, each with its property companies."""
         async with read_transaction(self.engine) as conn:
-            return await org.scope(conn, actor)
+            communities = await org.scope(conn, actor)
+            companies = await org.property_companies_of(conn, [c.id for c in communities])
+        return [(c, companies[c.id]) for c in communities]
 
     # --- administration (CLI and console) ---------------------------------------------
 

@@ -143,6 +143,20 @@ async def get_community(conn: AsyncConnection, community_id: str) -> Community:
     return Community(id=row.id, name=row.name, squad_id=row.squad_id)
 
 
+async def property_companies_of(conn: AsyncConnection,
+                                community_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """(id, name) of the property companies serving each community."""
+    link = community_property_companies
+    rows = await conn.execute(
+        sa.select(link.c.community_id, property_companies.c.id, property_companies.c.name)
+        .join(property_companies, property_companies.c.id == link.c.property_company_id)
+        .where(link.c.community_id.in_(community_ids)).order_by(property_companies.c.id))
+    found: dict[str, list[tuple[str, str]]] = {c: [] for c in community_ids}
+    for row in rows:
+        found[row.community_id].append((row.id, row.name))
+    return found
+
+
 async def list_communities(conn: AsyncConnection) -> list[Community]:
     rows = await conn.execute(sa.select(communities.c.id, communities.c.name,
                                         communities.c.squad_id).order_by(communities.c.id))

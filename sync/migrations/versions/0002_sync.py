@@ -19,7 +19,7 @@ Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 def upgrade() -> None:
     op.create_table(
         "records",
-        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("kind", sa.String(40), nullable=False),
         sa.Column("community_id", sa.String(40), nullable=False),
         sa.Column("version", sa.BigInteger, nullable=False),
@@ -39,20 +39,20 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(40), nullable=False),
         sa.Column("device_id", sa.String(64), nullable=False),
         sa.Column("seq", sa.BigInteger, nullable=False),
-        sa.Column("hlc", sa.String(100), nullable=False),
-        sa.Column("kind", sa.String(40), nullable=False),
-        sa.Column("record_id", sa.String(64), nullable=False),
-        sa.Column("community_id", sa.String(64), nullable=False),
+        sa.Column("hlc", sa.Text, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("record_id", sa.Text, nullable=False),
+        sa.Column("community_id", sa.Text, nullable=False),
         sa.Column("base_version", sa.BigInteger, nullable=False),
         sa.Column("fields", Json, nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("error_code", sa.String(40)),
         sa.Column("error_message", sa.Text),
-        sa.Column("error_field", sa.String(100)),
+        sa.Column("error_field", sa.Text),
         sa.Column("applied_version", sa.BigInteger),
         sa.Column("received_ms", sa.BigInteger, nullable=False),
         sa.Column("device_offset_ms", sa.BigInteger),
-        sa.Column("app_version", sa.String(40)),
+        sa.Column("app_version", sa.Text),
     )
     op.create_index("ix_mutations_outbox_seq", "mutations", ["user_id", "device_id", "seq"])
     op.create_index("ix_mutations_record", "mutations", ["record_id"])
@@ -61,9 +61,9 @@ def upgrade() -> None:
         "conflicts",
         sa.Column("id", sa.String(40), primary_key=True),
         sa.Column("kind", sa.String(40), nullable=False),
-        sa.Column("record_id", sa.String(40), nullable=False),
+        sa.Column("record_id", sa.String(64), nullable=False),
         sa.Column("community_id", sa.String(40), nullable=False),
-        sa.Column("field", sa.String(100), nullable=False),
+        sa.Column("field", sa.String(64), nullable=False),
         sa.Column("winner", Json, nullable=False),
         sa.Column("loser", Json, nullable=False),
         sa.Column("detected_ms", sa.BigInteger, nullable=False),
@@ -81,7 +81,7 @@ def upgrade() -> None:
         sa.Column("acked_seq", sa.BigInteger, nullable=False),
         sa.Column("clock_offset_ms", sa.BigInteger),
         sa.Column("last_push_ms", sa.BigInteger),
-        sa.Column("app_version", sa.String(40)),
+        sa.Column("app_version", sa.Text),
     )
     op.create_table(
         "blobs",
@@ -94,7 +94,7 @@ def upgrade() -> None:
     op.create_table(
         "blob_refs",
         sa.Column("sha256", sa.String(64), primary_key=True),
-        sa.Column("record_id", sa.String(40), primary_key=True),
+        sa.Column("record_id", sa.String(64), primary_key=True),
         sa.Column("community_id", sa.String(40), nullable=False),
     )
 

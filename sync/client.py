@@ -1,0 +1,143 @@
+"""A reference sync client: one device's outbox, seq, HLC, cursor and retry.
+
+The tests, the benchmark and the load test use it to act as many devices. It speaks to
+any httpx-compatible client (``httpx.AsyncClient`` or Litestar's test client).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+from sync.domain.hlc import Hlc, parse
+
+
+class HttpClient(Protocol):
+    async def post(self, url: str, **kwargs: Any) -> Any: ...
+    async def get(self, url: str, **kwargs: Any) -> Any: ...
+
+
+class SyncError(Exception):
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
+
+
+@dataclass
+class Device:
+    http: HttpClient
+    device_id: str
+    wall_clock: Callable[[], int] = field(default=lambda: time.time_ns() // 1_000_000)
+    token: str | None = None
+    user: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+    hlc: Hlc = Hlc(0, 0, "")
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    cursor: str | None = None
+    # What this device knows: record id -> pulled record (with "version").
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    retry_delays: tuple[float, ...] = (0.05, 0.2, 1.0)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    async def login(self, username: str, password: str) -> None:
+        response = await self.http.post("/api/v1/auth/login", json={
+            "username": username, "password": password, "device_id": self.device_id})
+        if response.status_code != 200:
+            raise SyncError(response.status_code, response.json())
+        body = response.json()
+        self.token, self.user = body["token"], body["user"]
+
+    # --- recording ---------------------------------------------------------------------
+
+    def tick(self) -> str:
+        """The next HLC: never behind the wall clock, never backwards."""
+        now = self.wall_clock()
+        self.hlc = (Hlc(now, 0, self.device_id) if now > self.hlc.ms
+                    else Hlc(self.hlc.ms, self.hlc.counter + 1, self.device_id))
+        return str(self.hlc)
+
+    def observe(self, remote: str) -> None:
+        seen = parse(remote)
+        if seen is not None and (seen.ms, seen.counter) > (self.hlc.ms, self.hlc.counter):
+            self.hlc = Hlc(seen.ms, seen.counter, self.device_id)
+
+    def write(self, kind: str, community_id: str, fields: dict[str, Any], *,
+              record_id: str | None = None) -> dict[str, Any]:
+        """Queue a mutation; a new record when ``record_id`` is None."""
+        record_id = record_id or str(uuid.uuid4())
+        self.seq += 1
+        known = self.records.get(record_id)
+        mutation = {"id": str(uuid.uuid4()), "seq": self.seq, "hlc": self.tick(),
+                    "kind": kind, "record_id": record_id, "community_id": community_id,
+                    "base_version": known["version"] if known else 0, "fields": fields}
+        self.outbox.append(mutation)
+        return mutation
+
+    # --- syncing -----------------------------------------------------------------------
+
+    async def push(self, *, batch_size: int = 500) -> list[dict[str, Any]]:
+        """Send the outbox in batches; drop what the server acknowledged."""
+        responses = []
+        sent = 0
+        while sent < len(self.outbox):
+            batch = self.outbox[sent:sent + batch_size]
+            body = await self._send("post", "/api/v1/sync/push", json={
+                "device_time": self.wall_clock(), "app_version": "reference-client",
+                "mutations": batch})
+            self.observe(body["hlc"])
+            for result in body["results"]:
+                self.results[result["id"]] = result
+            self.outbox = [m for m in self.outbox if m["seq"] > body["acked_seq"]]
+            sent = sum(1 for m in self.outbox if m["id"] in self.results)
+            responses.append(body)
+        return responses
+
+    async def pull(self, *, limit: int = 1000) -> list[dict[str, Any]]:
+        received: list[dict[str, Any]] = []
+        while True:
+            params: dict[str, Any] = {"limit": limit}
+            if self.cursor:
+                params["cursor"] = self.cursor
+            body = await self._send("get", "/api/v1/sync/pull", params=params)
+            self.observe(body["hlc"])
+            for record in body["records"]:
+                self.records[record["id"]] = record
+            for community in body["purge"]:
+                self.records = {k: v for k, v in self.records.items()
+                                if v["community_id"] != community}
+            received.extend(body["records"])
+            self.cursor = body["cursor"]
+            if not body["has_more"]:
+                return received
+
+    async def sync(self) -> None:
+        await self.push()
+        await self.pull()
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> Any:
+        """One request, retried on transport errors and 5xx; never on 4xx (auth included)."""
+        for attempt, delay in enumerate((*self.retry_delays, None)):
+            try:
+                response = await getattr(self.http, method)(url, headers=self.headers,
+                                                            **kwargs)
+            except (OSError, httpx.TransportError):
+                if delay is None:
+                    raise
+            else:
+                if response.status_code < 500 or delay is None:
+                    if response.status_code >= 400:
+                        raise SyncError(response.status_code, response.json())
+                    return response.json()
+            await asyncio.sleep(delay * (attempt + 1))
+        raise AssertionError("unreachable")

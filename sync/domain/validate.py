@@ -1,0 +1,105 @@
+"""Per-mutation checks, in the order the protocol reports them. Pure.
+
+``invalid_hlc, seq_reused, clock_ahead, unknown_kind, forbidden, immutable_field,
+unknown_field, invalid_field, missing_field`` — the first that applies is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+from schema.kinds import KINDS, RecordKind
+from schema.lists import category_values
+from sync.domain import hlc as hlc_module
+from sync.domain.merge import RecordState, status_rank
+from sync.domain.roles import Actor, may_reopen, may_write_records
+from sync.errors import DomainError
+from sync.protocol import Mutation
+
+RECORD_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+_AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+
+
+def check(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int,
+          stored: RecordState | None, seq_owner: str | None,
+          writable: frozenset[str]) -> DomainError | None:
+    """The reason to reject ``mutation``, or None to apply it."""
+    parsed = hlc_module.parse(mutation.hlc)
+    if parsed is None or parsed.device_id != device_id:
+        return DomainError("invalid_hlc", field="hlc")
+    if seq_owner is not None and seq_owner != mutation.id:
+        return DomainError("seq_reused", field="seq")
+    if parsed.ms > now_ms + hlc_module.MAX_AHEAD_MS:
+        return DomainError("clock_ahead", field="hlc")
+    kind = KINDS.get(mutation.kind)
+    if kind is None:
+        return DomainError("unknown_kind", field="kind", kind=mutation.kind[:40])
+    if not may_write_records(actor.role) or mutation.community_id not in writable:
+        return DomainError("forbidden", field="community_id")
+    if stored is not None and (stored.kind, stored.community_id) != (
+            mutation.kind, mutation.community_id):
+        return DomainError("immutable_field",
+                           field="kind" if stored.kind != mutation.kind else "community_id")
+    unknown = next((name for name in mutation.fields if name not in kind.__struct_fields__),
+                   None)
+    if unknown is not None:
+        return DomainError("unknown_field", field=unknown, name=unknown[:64])
+    return _check_values(mutation, kind, actor=actor, stored=stored)
+
+
+def _check_values(mutation: Mutation, kind: type[RecordKind], *, actor: Actor,
+                  stored: RecordState | None) -> DomainError | None:
+    if not RECORD_ID.match(mutation.record_id):
+        return DomainError("invalid_field", field="record_id", detail="record_id")
+    if mutation.seq < 1:
+        return DomainError("invalid_field", field="seq", detail="seq ≥ 1")
+    if mutation.base_version < 0:
+        return DomainError("invalid_field", field="base_version", detail="base_version ≥ 0")
+    try:
+        msgspec.convert(mutation.fields, kind)
+    except msgspec.ValidationError as exc:
+        match = _AT_PATH.search(str(exc))
+        return DomainError("invalid_field", field=match.group("path") if match else None,
+                           detail=_AT_PATH.sub("", str(exc)))
+    category = mutation.fields.get("category")
+    if "category" in mutation.fields and kind.KIND in ("case", "patrol_finding") and (
+            category not in category_values()):
+        return DomainError("invalid_field", field="category", detail=f"category {category!r}")
+    if kind.KIND == "attachment" and "parent_kind" in mutation.fields and (
+            mutation.fields["parent_kind"] not in KINDS):
+        return DomainError("invalid_field", field="parent_kind", detail="parent_kind")
+    return _check_status(mutation, actor=actor, stored=stored) or _check_required(
+        mutation.fields, kind, creating=stored is None)
+
+
+def _check_status(mutation: Mutation, *, actor: Actor,
+                  stored: RecordState | None) -> DomainError | None:
+    fields = mutation.fields
+    if "status" in fields and "reopen_count" not in fields:
+        return DomainError("missing_field", field="reopen_count", name="reopen_count")
+    if "reopen_count" in fields and "status" not in fields:
+        return DomainError("missing_field", field="status", name="status")
+    if "status" in fields and not may_reopen(actor.role):
+        # Reopening (a higher reopen_count) is for squad leaders and the bureau.
+        stored_round = status_rank(stored.fields)[0] if stored is not None else 0
+        if status_rank(fields)[0] > stored_round:
+            return DomainError("forbidden", field="reopen_count")
+    return None
+
+
+def _check_required(fields: dict[str, Any], kind: type[RecordKind], *,
+                    creating: bool) -> DomainError | None:
+    if not creating:
+        return None
+    for name in kind.REQUIRED:
+        if fields.get(name) is None:
+            return DomainError("missing_field", field=name, name=name)
+    for (name, value), required in kind.REQUIRED_WHEN.items():
+        if fields.get(name) == value:
+            for other in required:
+                if fields.get(other) is None:
+                    return DomainError("missing_field", field=other, name=other)
+    return None

@@ -1,0 +1,47 @@
+"""POST /api/v1/sync/push and GET /api/v1/sync/pull."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Request, get, post
+from litestar.di import Provide
+
+from sync.errors import DomainError
+from sync.http.body import decode_request
+from sync.http.deps import require_session, services
+from sync.protocol import PullResponse, PushRequest, PushResponse
+from sync.services.auth import Authenticated
+from sync.services.sync import MAX_PULL_LIMIT
+
+_push_decoder = msgspec.json.Decoder(PushRequest)
+
+
+@post("/api/v1/sync/push", status_code=200, tags=["sync"],
+      dependencies={"session": Provide(require_session)})
+async def push(request: Request, session: Authenticated) -> PushResponse:
+    body = await decode_request(request, _push_decoder)
+    return await services(request.app.state).sync.push(session.actor, session.device_id, body)
+
+
+@get("/api/v1/sync/pull", tags=["sync"], dependencies={"session": Provide(require_session)})
+async def pull(request: Request, session: Authenticated, cursor: str | None = None,
+               limit: str | None = None) -> PullResponse:
+    return await services(request.app.state).sync.pull(
+        session.actor, cursor=cursor or None, limit=parse_limit(limit, default=1000,
+                                                                maximum=MAX_PULL_LIMIT))
+
+
+def parse_limit(text: str | None, *, default: int, maximum: int) -> int:
+    """Query parameters are parsed here so a bad one gets our error body, with its name."""
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= maximum:
+        raise DomainError("invalid_request", field="limit", detail=f"limit 1..{maximum}")
+    return value
+
+
+handlers = [push, pull]

@@ -1,0 +1,108 @@
+"""The review queues for squad leaders and the bureau: conflicts and rejected mutations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sync.clock import Clock
+from sync.db.engine import read_transaction, write_transaction
+from sync.domain.roles import Actor, Role, may_review
+from sync.errors import DomainError
+from sync.protocol import (
+    ConflictOut,
+    ConflictSide,
+    ConflictsResponse,
+    RejectedOut,
+    RejectedResponse,
+    ResolveConflictRequest,
+)
+from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
+from sync.store import org, review
+from sync.timefmt import iso
+
+
+def encode_before(at_ms: int, key: str) -> str:
+    return f"{at_ms}.{key}"
+
+
+def decode_before(text: str | None) -> tuple[int, str] | None:
+    if not text:
+        return None
+    at, _, key = text.partition(".")
+    if not at.isdigit() or not key:
+        raise DomainError("invalid_cursor", field="before")
+    return int(at), key
+
+
+class ReviewService:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    async def _review_scope(self, conn: Any, actor: Actor) -> list[str] | None:
+        """None means every community (the bureau)."""
+        if not may_review(actor.role):
+            raise DomainError("forbidden")
+        if actor.role is Role.BUREAU:
+            return None
+        return [c.id for c in await org.scope(conn, actor)]
+
+    async def conflicts(self, actor: Actor, *, before: str | None, limit: int,
+                        unresolved_only: bool) -> ConflictsResponse:
+        async with read_transaction(self.engine) as conn:
+            scope = await self._review_scope(conn, actor)
+            rows = await review.list_conflicts(conn, communities=scope,
+                                               before=decode_before(before), limit=limit,
+                                               unresolved_only=unresolved_only)
+        return ConflictsResponse(
+            conflicts=[conflict_out(r) for r in rows],
+            next_before=encode_before(rows[-1].detected_ms, rows[-1].id)
+            if len(rows) == limit else None)
+
+    async def resolve(self, actor: Actor, conflict_id: str,
+                      choice: ResolveConflictRequest) -> ConflictOut:
+        now = self.clock.now_ms()
+        async with write_transaction(self.engine) as conn:
+            scope = await self._review_scope(conn, actor)
+            row = await review.get_conflict(conn, conflict_id)
+            if row is None or (scope is not None and row.community_id not in scope):
+                raise DomainError("not_found")
+            if row.resolved_ms is not None:
+                raise DomainError("conflict_resolved")
+            value = {"winner": row.winner["value"], "loser": row.loser["value"]}.get(
+                choice.choose, choice.value)
+            out = await write_records(conn, [ServerWrite(
+                kind=row.kind, record_id=row.record_id, community_id=row.community_id,
+                fields={row.field: value})], author=actor, device_id=CONSOLE_DEVICE, now_ms=now)
+            mutation_id = out.logged[0].mutation.id
+            await review.mark_resolved(conn, conflict_id, now_ms=now, by=actor.id,
+                                       mutation_id=mutation_id)
+            resolved = await review.get_conflict(conn, conflict_id)
+        return conflict_out(resolved)
+
+    async def rejected(self, actor: Actor, *, before: str | None,
+                       limit: int) -> RejectedResponse:
+        async with read_transaction(self.engine) as conn:
+            scope = await self._review_scope(conn, actor)
+            rows = await review.list_rejected(conn, communities=scope, squad_id=actor.squad_id,
+                                              before=decode_before(before), limit=limit)
+        return RejectedResponse(
+            rejected=[RejectedOut(
+                id=r.id, device_id=r.device_id, user_id=r.user_id, code=r.error_code,
+                message=r.error_message, field=r.error_field, received_at=iso(r.received_ms),
+                mutation={"id": r.id, "seq": r.seq, "hlc": r.hlc, "kind": r.kind,
+                          "record_id": r.record_id, "community_id": r.community_id,
+                          "base_version": r.base_version, "fields": r.fields})
+                for r in rows],
+            next_before=encode_before(rows[-1].received_ms, rows[-1].id)
+            if len(rows) == limit else None)
+
+
+def conflict_out(row: Any) -> ConflictOut:
+    return ConflictOut(
+        id=row.id, kind=row.kind, record_id=row.record_id, community_id=row.community_id,
+        field=row.field, winner=ConflictSide(**row.winner), loser=ConflictSide(**row.loser),
+        detected_at=iso(row.detected_ms),
+        resolved_at=iso(row.resolved_ms) if row.resolved_ms is not None else None)
