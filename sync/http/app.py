@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -22,6 +26,9 @@ from sync.services.review import ReviewService
 from sync.services.sync import SyncService
 from sync.settings import Settings, load_secret_key
 from sync.store.blobs import BlobFolder
+
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
@@ -55,6 +62,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             Exception: on_unexpected,
         },
         request_max_body_size=settings.max_request_bytes,
+        # HTML forms (console, resident pages) carry a CSRF token; the JSON API uses bearer
+        # tokens, which a foreign page cannot send, so it is exempt.
+        csrf_config=CSRFConfig(secret=secret_key, cookie_httponly=True, cookie_samesite="lax",
+                               exclude=["^/api/", "^/healthz"]),
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
             title="Workroom 社区工作室", version="1.0.0", path="/api/schema",
             render_plugins=[SwaggerRenderPlugin()],
