@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from sync.db.all_tables import metadata
 from sync.db.engine import make_engine
 from sync.db.migrate import downgrade, upgrade
-from sync.db.all_tables import metadata
 from tests.databases import Databases
 
 

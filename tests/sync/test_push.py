@@ -1,0 +1,214 @@
+"""Push: each rejection code, their precedence, exactly once, gaps, big batches, atomicity.
+
+Every test runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sync.clock import ManualClock
+from sync.db.tables import mutations, outboxes, records
+from tests.databases import START_MS
+from tests.sync.helpers import device, error_codes, new_case, push_raw
+
+C1 = "c-hy-01"
+
+
+async def test_each_bad_mutation_gets_its_exact_code(demo_client: AsyncTestClient,
+                                                     clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    case = phone.write("case", C1, new_case())
+    cases: list[tuple[str | None, dict]] = []
+
+    def add(code: str | None, **changes: object) -> None:
+        mutation = phone.write("case", C1, new_case())
+        mutation.update(changes)
+        cases.append((code, mutation))
+
+    add("invalid_hlc", hlc="yesterday")
+    add("invalid_hlc", hlc=f"{clock.now_ms():013d}:00000:other-phone")
+    add("clock_ahead", hlc=f"{clock.now_ms() + 6 * 60_000:013d}:00000:tab-07")
+    add("unknown_kind", kind="parking_ticket")
+    add("forbidden", community_id="c-js-01")
+    add("forbidden", community_id="c-nowhere")
+    add("immutable_field", record_id=case["record_id"], kind="visit",
+        fields={"started_at": "2026-11-28T09:00:00+08:00"})
+    add("immutable_field", record_id=case["record_id"], community_id="c-hy-02",
+        fields={"title": "x"})
+    add("unknown_field", fields={**new_case(), "colour": "red"})
+    add("invalid_field", fields=new_case(title=5))
+    add("invalid_field", fields=new_case(title="长" * 201))
+    add("invalid_field", fields=new_case(source="wechat"))
+    add("invalid_field", fields=new_case(category="不存在的类别"))
+    add("invalid_field", fields=new_case(due_at="2026-11-28T09:00:00"))  # no offset
+    add("invalid_field", record_id="not a uuid")
+    add("missing_field", fields={"title": "只有标题"})
+    add("missing_field", fields=new_case(status="accepted"))  # without reopen_count
+    add("missing_field", kind="case_step",
+        fields={"case_id": case["record_id"], "action": "feedback", "channel": "phone"})
+    add(None, kind="case_step", fields={"case_id": case["record_id"], "action": "feedback",
+                                        "channel": "phone", "content": "已处理，谢谢"})
+    phone.outbox = [case] + [m for _, m in cases]
+    codes = await error_codes(demo_client, phone)
+    assert codes == [None] + [code for code, _ in cases]
+
+
+AHEAD = f"{START_MS + 10 * 60_000:013d}:00000:tab-07"
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"hlc": "bad", "kind": "nope", "community_id": "c-js-01"}, "invalid_hlc"),
+    ({"hlc": AHEAD, "kind": "nope", "fields": {"colour": 1}}, "clock_ahead"),
+    ({"kind": "nope", "fields": {"colour": 1}}, "unknown_kind"),
+    ({"community_id": "c-js-01", "fields": {"colour": 1}}, "forbidden"),
+    ({"fields": {"colour": 1, "title": 5}}, "unknown_field"),
+    ({"fields": {"title": 5}}, "invalid_field"),
+])
+async def test_when_several_apply_the_first_in_protocol_order_is_reported(
+        demo_client: AsyncTestClient, clock: ManualClock, changes: dict,
+        expected: str) -> None:
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    mutation = phone.write("case", C1, new_case())
+    mutation.update(changes)
+    assert await error_codes(demo_client, phone) == [expected]
+
+
+async def test_seq_reused_by_another_mutation_is_rejected(demo_client: AsyncTestClient,
+                                                          clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    first = phone.write("case", C1, new_case())
+    await phone.push()
+    impostor = dict(first, id=str(uuid.uuid4()), record_id=str(uuid.uuid4()))
+    body = await push_raw(demo_client, phone, [impostor])
+    assert body["results"][0]["error"]["code"] == "seq_reused"
+
+
+async def test_the_same_batch_sent_twice_after_a_timeout_applies_once(
+        demo_client: AsyncTestClient, clock: ManualClock, engine: AsyncEngine) -> None:
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    case = phone.write("case", C1, new_case())
+    phone.write("case", C1, {"title": "改过的标题"}, record_id=case["record_id"])
+    phone.write("case", C1, {"colour": 1})  # rejected the first time
+    batch = list(phone.outbox)
+    first = await push_raw(demo_client, phone, batch)
+    second = await push_raw(demo_client, phone, batch)
+    assert [r["status"] for r in first["results"]] == ["applied", "applied", "rejected"]
+    assert [r["status"] for r in second["results"]] == ["duplicate"] * 3
+    assert first["acked_seq"] == second["acked_seq"] == 3
+    async with engine.connect() as conn:
+        assert (await conn.execute(sa.select(sa.func.count()).select_from(mutations))
+                ).scalar_one() == 3
+        version = (await conn.execute(sa.select(records.c.version))).scalar_one()
+    # A duplicate inside one batch is answered duplicate too, and changes nothing.
+    third = await push_raw(demo_client, phone, [batch[1], batch[1]])
+    assert [r["status"] for r in third["results"]] == ["duplicate", "duplicate"]
+    async with engine.connect() as conn:
+        assert (await conn.execute(sa.select(records.c.version))).scalar_one() == version
+
+
+async def test_acked_seq_waits_at_a_gap_and_later_mutations_still_apply(
+        demo_client: AsyncTestClient, clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    one, two, three, four = (phone.write("case", C1, new_case()) for _ in range(4))
+    body = await push_raw(demo_client, phone, [one, two, four])
+    assert [r["status"] for r in body["results"]] == ["applied"] * 3
+    assert body["acked_seq"] == 2
+    body = await push_raw(demo_client, phone, [three])
+    assert body["acked_seq"] == 4
+
+
+async def test_5000_mutations_with_200_bad_apply_4800_and_keep_the_200(
+        demo_client: AsyncTestClient, clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    for n in range(5000):
+        if n % 25 == 7:
+            phone.write("case", C1, new_case(title=n))  # wrong type: rejected
+        else:
+            phone.write("visit", C1, {"started_at": "2026-11-28T09:00:00+08:00",
+                                      "purpose": f"走访 {n}"})
+    body = await push_raw(demo_client, phone, phone.outbox)
+    statuses = [r["status"] for r in body["results"]]
+    assert statuses.count("applied") == 4800 and statuses.count("rejected") == 200
+    assert body["acked_seq"] == 5000
+    leader = await device(demo_client, clock, "leader01")
+    rejected = (await demo_client.get("/api/v1/rejected?limit=500",
+                                      headers=leader.headers)).json()["rejected"]
+    assert len(rejected) == 200
+    assert {r["code"] for r in rejected} == {"invalid_field"}
+    assert all(isinstance(r["mutation"]["fields"]["title"], int) for r in rejected)
+    pulled = await phone.pull(limit=5000)
+    assert len(pulled) == 4800
+
+
+async def test_a_push_that_fails_midway_leaves_nothing_and_can_be_retried(
+        demo_client: AsyncTestClient, clock: ManualClock, engine: AsyncEngine,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sync.store.records as store_records
+
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    for _ in range(10):
+        phone.write("case", C1, new_case())
+    original = store_records.log_conflicts
+
+    async def crash(*args: object, **kwargs: object) -> None:
+        raise ConnectionResetError("connection killed after the records were written")
+
+    monkeypatch.setattr(store_records, "log_conflicts", crash)
+    response = await demo_client.post("/api/v1/sync/push", headers=phone.headers,
+                                      json={"mutations": phone.outbox})
+    assert response.status_code == 500
+    assert "Traceback" not in response.text
+    async with engine.connect() as conn:
+        for table in (records, mutations, outboxes):
+            count = (await conn.execute(sa.select(sa.func.count()).select_from(table)))
+            assert count.scalar_one() == 0, table.name
+    monkeypatch.setattr(store_records, "log_conflicts", original)
+    body = await push_raw(demo_client, phone, phone.outbox)
+    assert [r["status"] for r in body["results"]] == ["applied"] * 10
+
+
+async def test_clock_checks_and_the_servers_hlc(demo_client: AsyncTestClient,
+                                                clock: ManualClock,
+                                                engine: AsyncEngine) -> None:
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    ahead_ok = phone.write("case", C1, new_case())
+    ahead_ok["hlc"] = f"{clock.now_ms() + 4 * 60_000:013d}:00000:tab-07"
+    too_far = phone.write("case", C1, new_case())
+    too_far["hlc"] = f"{clock.now_ms() + 9 * 60_000:013d}:00000:tab-07"
+    body = await push_raw(demo_client, phone, [ahead_ok, too_far],
+                          device_time=clock.now_ms() + 9 * 60_000)
+    assert [r["status"] for r in body["results"]] == ["applied", "rejected"]
+    assert body["results"][1]["error"]["code"] == "clock_ahead"
+    assert body["server_time"] == clock.now_ms()
+    # At least every applied HLC, never the rejected one.
+    assert ahead_ok["hlc"] <= body["hlc"] < too_far["hlc"]
+    async with engine.connect() as conn:
+        suspect = (await conn.execute(sa.select(records.c.clock_suspect))).scalar_one()
+        offset = (await conn.execute(sa.select(outboxes.c.clock_offset_ms))).scalar_one()
+    assert suspect is True and offset == 9 * 60_000
+
+
+async def test_push_needs_a_token_and_a_well_formed_body(demo_client: AsyncTestClient,
+                                                         clock: ManualClock) -> None:
+    assert (await demo_client.post("/api/v1/sync/push", json={"mutations": []})
+            ).status_code == 401
+    phone = await device(demo_client, clock, "liaison01")
+    for body, field in ((b"{", None), (b'{"mutations": [{"id": 1}]}', "mutations[0].id"),
+                        (b'{"mutations": "x"}', "mutations")):
+        response = await demo_client.post("/api/v1/sync/push", content=body,
+                                          headers=phone.headers)
+        assert response.status_code == 400
+        assert response.json()["error"].get("field") == field
+
+
+async def test_admins_may_not_write_records(demo_client: AsyncTestClient,
+                                            clock: ManualClock) -> None:
+    admin = await device(demo_client, clock, "admin")
+    admin.write("case", C1, new_case())
+    assert await error_codes(demo_client, admin) == ["forbidden"]
