@@ -86,9 +86,13 @@ def demo_users() -> list[DemoUser]:
     return people
 
 
-async def seed_demo(engine: AsyncEngine, clock: Clock, *, password: str) -> int:
-    """Create what is missing; return how many things changed (0 on a second run)."""
-    password_hash = hash_password(password)
+async def seed_demo(engine: AsyncEngine, clock: Clock, *, password: str,
+                    password_hash: str | None = None) -> int:
+    """Create what is missing; return how many things changed (0 on a second run).
+
+    ``password_hash`` lets the tests seed a cheaper argon2id hash of the same password.
+    """
+    password_hash = password_hash or hash_password(password)
     now = clock.now_ms()
     changed = 0
     users = demo_users()

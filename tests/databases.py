@@ -46,9 +46,14 @@ async def _seed(url: str) -> None:
     from sync.db.engine import make_engine
     from sync.demo import seed_demo
 
+    from argon2 import PasswordHasher
+
+    # Still argon2id, at the lowest cost: every login in the suite verifies this hash.
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(DEMO_PASSWORD)
     engine = make_engine(url)
     try:
-        await seed_demo(engine, ManualClock(START_MS), password=DEMO_PASSWORD)
+        await seed_demo(engine, ManualClock(START_MS), password=DEMO_PASSWORD,
+                        password_hash=cheap)
     finally:
         await engine.dispose()
 
