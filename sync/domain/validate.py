@@ -16,6 +16,7 @@ from schema.lists import category_values
 from sync.domain import hlc as hlc_module
 from sync.domain.merge import RecordState, status_rank
 from sync.domain.roles import Actor, may_reopen, may_write_records
+from sync.domain.validation_messages import describe
 from sync.errors import DomainError
 from sync.protocol import Mutation
 
@@ -63,7 +64,7 @@ def _check_values(mutation: Mutation, kind: type[RecordKind], *, actor: Actor,
     except msgspec.ValidationError as exc:
         match = _AT_PATH.search(str(exc))
         return DomainError("invalid_field", field=match.group("path") if match else None,
-                           detail=_AT_PATH.sub("", str(exc)))
+                           detail=describe(_AT_PATH.sub("", str(exc))))
     category = mutation.fields.get("category")
     if "category" in mutation.fields and kind.KIND in ("case", "patrol_finding") and (
             category not in category_values()):

@@ -13,6 +13,7 @@ from typing import TypeVar
 import msgspec
 from litestar import Request
 
+from sync.domain.validation_messages import describe
 from sync.errors import DomainError
 
 T = TypeVar("T")
@@ -32,8 +33,8 @@ def invalid_body(exc: msgspec.ValidationError) -> DomainError:
     message = str(exc)
     match = _PATH.search(message)
     field = match.group("path") if match else None
-    detail = _PATH.sub("", message)
-    return DomainError("invalid_body", field=field or None, detail=detail)
+    return DomainError("invalid_body", field=field or None,
+                       detail=describe(_PATH.sub("", message)))
 
 
 async def decode_request(request: Request, decoder: msgspec.json.Decoder[T]) -> T:
