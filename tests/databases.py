@@ -42,11 +42,11 @@ def pg_execute(*statements: str) -> None:
 
 
 async def _seed(url: str) -> None:
+    from argon2 import PasswordHasher
+
     from sync.clock import ManualClock
     from sync.db.engine import make_engine
     from sync.demo import seed_demo
-
-    from argon2 import PasswordHasher
 
     # Still argon2id, at the lowest cost: every login in the suite verifies this hash.
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(DEMO_PASSWORD)
