@@ -1,12 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import { VitePWA } from 'vite-plugin-pwa';
+import pkg from './package.json';
 
 // The server serves this build under /app/ (see sync-protocol / architecture docs).
 export default defineConfig({
   base: '/app/',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2020' },
-  define: { __APP_VERSION__: JSON.stringify(process.env.npm_package_version ?? '0.0.0') },
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   plugins: [
     VitePWA({
       // 'prompt': a new service worker waits until the user accepts, so an update can
@@ -26,7 +27,7 @@ export default defineConfig({
       },
       workbox: {
         // Precache names carry the build's revision hashes, so each deploy replaces the shell.
-        globPatterns: ['**/*.{js,css,html,svg,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html}'],
         navigateFallback: '/app/index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,

@@ -80,6 +80,8 @@ def _field(name: str, annotation: Any, *, required: bool) -> dict[str, Any]:
     return {"name": name, "label": title, "type": kind, "required": required,
             "max_length": max_length, "options": options, "ref_kind": ref_kind,
             "hidden": bool(extra.get("hidden", False)),
+            # Written only by the server (e.g. a resident's answer): shown, never edited.
+            "readonly": bool(extra.get("readonly", False)),
             # Options that depend on the community (its property companies, from /me).
             "options_from": extra.get("options") if extra.get("options") not in (
                 None, "categories", "checklist") else None}

@@ -112,6 +112,20 @@ export class Api {
     return this.call('PUT', `/blobs/${sha256}`, undefined, blob, mediaType);
   }
 
+  /** A photo someone else took, for showing; binary, so not through call(). */
+  async getBlob(sha256: string): Promise<Blob> {
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.base}/blobs/${sha256}`, {
+        headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+      });
+    } catch (err) {
+      throw new ApiFailure(0, 'network', err instanceof Error ? err.message : String(err));
+    }
+    if (!res.ok) throw new ApiFailure(res.status, `http_${res.status}`, res.statusText);
+    return res.blob();
+  }
+
   conflicts(): Promise<{ conflicts: ConflictEntry[] }> {
     return this.call('GET', '/conflicts');
   }

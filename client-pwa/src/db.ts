@@ -41,6 +41,17 @@ export interface BlobEntry {
   uploaded: 0 | 1;
 }
 
+/** One of my edits that a concurrent edit from someone else overrode (seen at pull). */
+export interface OverriddenEntry {
+  id?: number;
+  record_id: string;
+  kind: string;
+  field: string;
+  mine: unknown;
+  theirs: unknown;
+  seen_at: number;
+}
+
 export interface MetaEntry {
   key: string;
   value: unknown;
@@ -52,6 +63,7 @@ export class WorkroomDb extends Dexie {
   rejected!: Table<RejectedEntry, string>;
   blobs!: Table<BlobEntry, string>;
   meta!: Table<MetaEntry, string>;
+  overridden!: Table<OverriddenEntry, number>;
 
   constructor(name: string) {
     super(name);
@@ -64,6 +76,7 @@ export class WorkroomDb extends Dexie {
       blobs: 'sha256, uploaded',
       meta: 'key',
     });
+    this.version(2).stores({ overridden: '++id, record_id, seen_at' });
   }
 }
 

@@ -57,3 +57,17 @@ export function receive(state: Hlc, remote: Hlc, now: number): Hlc {
 export function initialHlc(device: string): Hlc {
   return { ms: 0, counter: 0, device };
 }
+
+/** Beyond this the server refuses our stamps (clock_ahead) and the user is warned. */
+export const MAX_SKEW_MS = 5 * 60_000;
+
+/**
+ * The clock HLC stamps are taken from: the phone's own, unless the last sync showed it
+ * more than 5 minutes AHEAD of the server's. A phone set an hour ahead would otherwise
+ * push the HLC into the future, where it stays (it never runs backwards) and every later
+ * mutation is refused as clock_ahead. A phone that is behind needs no correction: the
+ * server's HLC, folded in at every sync, already keeps our stamps ordered after it.
+ */
+export function correctedNow(phoneNow: number, offsetMs: number): number {
+  return offsetMs > MAX_SKEW_MS ? phoneNow - offsetMs : phoneNow;
+}

@@ -56,3 +56,43 @@ export async function pendingRecordIds(db: WorkroomDb): Promise<Set<string>> {
   const keys = await db.outbox.toArray();
   return new Set(keys.map((m) => m.record_id));
 }
+
+/**
+ * A case's status merges by the (reopen_count, stage) lattice, so every status edit
+ * must carry the reopen_count it was based on or the server rejects it missing_field.
+ */
+export function withLatticeBase(kind: string, current: Fields | null, fields: Fields): Fields {
+  if (kind !== 'case' || !('status' in fields) || 'reopen_count' in fields) return fields;
+  const base = current?.reopen_count;
+  return { ...fields, reopen_count: typeof base === 'number' ? base : 0 };
+}
+
+/** Field values this device just had applied, per record: checked at the next pull. */
+export type SentValues = Map<string, { kind: string; fields: Fields }>;
+
+/**
+ * Liaisons cannot read the server's conflict log, so the device notices for itself
+ * when a value it just pushed is not what the server kept: a concurrent edit won.
+ */
+export async function noteOverrides(db: WorkroomDb, pulled: PulledRecord[], sent: SentValues, now: number): Promise<void> {
+  for (const r of pulled) {
+    const mine = sent.get(r.id);
+    if (!mine) continue;
+    sent.delete(r.id);
+    for (const [field, value] of Object.entries(mine.fields)) {
+      const theirs = r.fields[field];
+      if (JSON.stringify(theirs ?? null) !== JSON.stringify(value ?? null)) {
+        await db.overridden.add({ record_id: r.id, kind: r.kind, field, mine: value, theirs, seen_at: now });
+      }
+    }
+  }
+}
+
+/**
+ * Mine: written by this user, or created on this device and not yet pulled back (the
+ * server fills created_by). Colleagues' visits arrive by pull too and must not count
+ * towards my weekly rule nor appear as my running visit.
+ */
+export function isMine(r: LocalRecord, userId: string | undefined): boolean {
+  return r.created_by === undefined || r.created_by === null || r.created_by === userId;
+}

@@ -4,9 +4,9 @@
 // everything until the user logs in again, with the outbox untouched.
 import { ApiFailure, type Api } from './api';
 import { META, getMeta, setMeta, type WorkroomDb } from './db';
-import { initialHlc, parseHlc, receive, type Hlc } from './hlc';
+import { correctedNow, initialHlc, parseHlc, receive, type Hlc } from './hlc';
 import { acknowledge, peek, recordRejection, toWire } from './outbox';
-import { applyPulled } from './records';
+import { applyPulled, noteOverrides, type SentValues } from './records';
 
 export const PUSH_BATCH = 500;
 export const PULL_LIMIT = 1000;
@@ -86,7 +86,10 @@ export class SyncLoop {
     this.deps.onState?.(this.state);
   }
 
+  private sent: SentValues = new Map();
+
   private async runOnce(): Promise<SyncOutcome> {
+    this.sent = new Map();
     try {
       this.set({ phase: 'pushing', lastError: null, retryAt: null });
       await this.pushAll();
@@ -119,33 +122,55 @@ export class SyncLoop {
     return failure.isTransient ? 'retry' : 'error';
   }
 
-  private async observe(serverHlc: string, serverTime: number, sentAt?: number): Promise<void> {
+  /**
+   * Fold the server's HLC into ours and measure how far the phone's clock is off
+   * (positive: the phone is ahead). Latency is ignored: it is far below the 5-minute
+   * threshold that matters.
+   */
+  private async observe(serverHlc: string, serverTime: number, phoneTime: number): Promise<void> {
     const { db } = this.deps;
+    const offset = phoneTime - serverTime;
+    await setMeta(db, META.clockOffset, offset);
     const remote = parseHlc(serverHlc);
+    if (!remote) return;
     const device = (await getMeta<string>(db, META.deviceId)) ?? 'unknown';
     const local = (await getMeta<Hlc>(db, META.hlc)) ?? initialHlc(device);
-    if (remote) await setMeta(db, META.hlc, receive(local, remote, this.now()));
-    if (sentAt !== undefined) {
-      // Positive: the phone is ahead of the server. Shown as a warning past 5 minutes.
-      await setMeta(db, META.clockOffset, sentAt - serverTime);
-    }
+    await setMeta(db, META.hlc, receive(local, remote, correctedNow(this.now(), offset)));
   }
 
   private async pushAll(): Promise<void> {
     const { db, api } = this.deps;
+    let size = PUSH_BATCH;
     for (;;) {
-      const batch = await peek(db, PUSH_BATCH);
+      const batch = await peek(db, size);
       if (batch.length === 0) return;
       const deviceTime = this.now();
-      const res = await api.push({
-        device_time: deviceTime,
-        app_version: this.deps.appVersion,
-        mutations: batch.map(toWire),
-      });
+      let res;
+      try {
+        res = await api.push({
+          device_time: deviceTime,
+          app_version: this.deps.appVersion,
+          mutations: batch.map(toWire),
+        });
+      } catch (err) {
+        // Long texts can make 500 mutations exceed the server's body limit: halve the
+        // batch rather than retry the same oversized request forever.
+        if (err instanceof ApiFailure && err.status === 413 && size > 1) {
+          size = Math.max(1, Math.floor(size / 2));
+          continue;
+        }
+        throw err;
+      }
       await this.observe(res.hlc, res.server_time, deviceTime);
       const byId = new Map(batch.map((m) => [m.id, m]));
       for (const result of res.results) {
         const m = byId.get(result.id);
+        if (m && result.status === 'applied') {
+          const prev = this.sent.get(m.record_id)?.fields ?? {};
+          // reopen_count rides along with status; only what the user chose is compared.
+          const { reopen_count: _rc, ...chosen } = m.fields;
+          this.sent.set(m.record_id, { kind: m.kind, fields: { ...prev, ...chosen } });
+        }
         if (m && result.status === 'rejected') {
           await recordRejection(
             db,
@@ -200,7 +225,8 @@ export class SyncLoop {
         throw err;
       }
       await applyPulled(db, res.records, res.purge ?? []);
-      await this.observe(res.hlc, res.server_time);
+      await noteOverrides(db, res.records, this.sent, this.now());
+      await this.observe(res.hlc, res.server_time, this.now());
       cursor = res.cursor;
       await setMeta(db, META.cursor, cursor);
       if (!res.has_more) return;

@@ -82,6 +82,8 @@ export interface FieldSpec {
   options: Option[] | null;
   ref_kind: string | null;
   hidden: boolean;
+  /** Written only by the server (a resident's answer): shown on detail screens, never edited. */
+  readonly?: boolean;
 }
 
 export interface KindSpec {

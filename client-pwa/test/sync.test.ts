@@ -35,7 +35,20 @@ async function queue(db: Awaited<ReturnType<typeof freshDb>>, n: number, kind = 
 describe('sync loop', () => {
   it('pushes in batches of at most 500, then pulls, and empties the outbox', async () => {
     const db = await freshDb();
-    await queue(db, 1200);
+    // Written in one go: enqueue() one by one is slow under fake-indexeddb.
+    await db.outbox.bulkAdd(
+      Array.from({ length: 1200 }, (_, i) => ({
+        id: `m-${i + 1}`,
+        seq: i + 1,
+        hlc: `${T0 + i}:00000:dev-test`,
+        kind: 'suggestion',
+        record_id: `s-${i}`,
+        community_id: 'c1',
+        base_version: 0,
+        fields: { content: `#${i}` },
+        queued_at: T0 + i,
+      })),
+    );
     const server = new FakeServer();
     const loop = new SyncLoop({ db, api: server, appVersion: 't', now: () => T0 + 10_000 });
     expect(await loop.syncNow()).toBe('ok');
@@ -44,7 +57,7 @@ describe('sync loop', () => {
     expect(await pendingCount(db)).toBe(0);
     expect(await db.records.count()).toBe(1200);
     expect(await getMeta(db, META.lastSyncAt)).toBe(T0 + 10_000);
-  }, 20_000);
+  }, 30_000);
 
   it('pulls until has_more is false and keeps the cursor', async () => {
     const db = await freshDb();
@@ -70,7 +83,7 @@ describe('sync loop', () => {
       acked_seq: 0,
       server_time: T0,
       hlc: `${T0}:00000:server`,
-      results: body.mutations.map((m) => ({ id: m.id, status: 'applied' as const })),
+      results: body.mutations.map((m: { id: string }) => ({ id: m.id, status: 'applied' as const })),
     }));
     const t = manualTimers();
     const loop = new SyncLoop({ db, api: server, appVersion: 't', ...t });
@@ -182,5 +195,59 @@ describe('sync loop', () => {
     expect(await getMeta(db, META.clockOffset)).toBe(T0 - server.serverTime);
     const m = await enqueue(db, { kind: 'suggestion', record_id: 'z', community_id: 'c1', fields: { content: 'later' } }, T0);
     expect(parseHlc(m.hlc)!.ms).toBeGreaterThanOrEqual(server.serverTime);
+  });
+});
+
+describe('overridden edits', () => {
+  it('notices when a concurrent edit from another device won over mine', async () => {
+    const db = await freshDb();
+    await enqueue(db, { kind: 'case', record_id: 'k1', community_id: 'c1', fields: { title: 'mine', location: 'here' } }, T0);
+    const server = new FakeServer();
+    const realPush = server.push.bind(server);
+    server.push = async (body) => {
+      const res = await realPush(body);
+      // Someone else's later write lands between our push and our pull.
+      const rec = server.records.get('k1')!;
+      server.version += 1;
+      server.records.set('k1', { ...rec, version: server.version, fields: { ...rec.fields, title: 'theirs' } });
+      return res;
+    };
+    const loop = new SyncLoop({ db, api: server, appVersion: 't' });
+    expect(await loop.syncNow()).toBe('ok');
+    const notes = await db.overridden.toArray();
+    expect(notes.map((n) => [n.field, n.mine, n.theirs])).toEqual([['title', 'mine', 'theirs']]);
+    expect((await db.records.get('k1'))?.fields.title).toBe('theirs');
+  });
+});
+
+describe('a phone clock set an hour ahead', () => {
+  it('does not drag the HLC into the future once the server has been seen', async () => {
+    const db = await freshDb('tab-07');
+    const server = new FakeServer();
+    const phone = server.serverTime + 3600_000;
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', now: () => phone });
+    await loop.syncNow();
+    const offset = (await getMeta<number>(db, META.clockOffset))!;
+    expect(offset).toBe(3600_000);
+    const { correctedNow } = await import('../src/hlc');
+    const m = await enqueue(db, { kind: 'suggestion', record_id: 'x', community_id: 'c1', fields: { content: 'c' } }, correctedNow(phone, offset));
+    expect(parseHlc(m.hlc)!.ms - server.serverTime).toBeLessThan(5 * 60_000);
+  });
+});
+
+describe('an oversized push', () => {
+  it('is split into smaller batches instead of retried as is', async () => {
+    const db = await freshDb();
+    await queue(db, 40);
+    const server = new FakeServer();
+    const realPush = server.push.bind(server);
+    server.push = async (body) => {
+      if (body.mutations.length > 10) throw new ApiFailure(413, 'too_large', 'body too large');
+      return realPush(body);
+    };
+    const loop = new SyncLoop({ db, api: server, appVersion: 't' });
+    expect(await loop.syncNow()).toBe('ok');
+    expect(await pendingCount(db)).toBe(0);
+    expect(Math.max(...server.pushes.map((b) => b.length))).toBeLessThanOrEqual(10);
   });
 });

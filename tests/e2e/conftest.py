@@ -136,7 +136,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv.data_dir.mkdir()
     subprocess.run([_workroom(), "migrate", "--db", db_url], check=True, capture_output=True)
     subprocess.run(
-        [_workroom(), "seed-demo", "--db", db_url, "--data-dir", str(srv.data_dir), "--password", PASSWORD],
+        [
+            _workroom(),
+            "seed-demo",
+            "--db",
+            db_url,
+            "--data-dir",
+            str(srv.data_dir),
+            "--password",
+            PASSWORD,
+        ],
         check=True,
         capture_output=True,
     )
@@ -145,8 +154,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {**os.environ, "WORKROOM_PWA_DIR": str(PWA / "dist")}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [_workroom(), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--db", db_url, "--data-dir", str(srv.data_dir)],
+            [
+                _workroom(),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--db",
+                db_url,
+                "--data-dir",
+                str(srv.data_dir),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -163,7 +182,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.kill()
 
 
-@pytest.fixture(scope="session")
+# Function-scoped on purpose: while sync_playwright() is open it keeps an event loop
+# installed in this thread, and the async tests that pytest runs after this folder
+# would fail with "asyncio.run() cannot be called from a running event loop".
+@pytest.fixture
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
@@ -178,7 +200,9 @@ def new_context(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
     made: list[BrowserContext] = []
 
     def make() -> BrowserContext:
-        ctx = browser.new_context(service_workers="allow", locale="zh-CN", timezone_id="Asia/Shanghai")
+        ctx = browser.new_context(
+            service_workers="allow", locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         ctx.set_default_timeout(15_000)
         made.append(ctx)
         return ctx
@@ -210,9 +234,7 @@ def login(page: Page, base: str, username: str) -> None:
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=user]")
     # The shell must be precached before we cut the network: wait for an active SW.
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then(r => !!r.active)", timeout=20_000
-    )
+    page.wait_for_function("navigator.serviceWorker.ready.then(r => !!r.active)", timeout=20_000)
     # Forms come from the server's schema; wait until it is stored for offline use.
     page.wait_for_function("document.querySelector('[data-testid=net]') !== null")
 

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, FilePayload
 
 from .conftest import (
     PASSWORD,
@@ -61,7 +61,7 @@ def test_inspection_photos_and_a_long_visit_reach_the_server(
     page.wait_for_selector("[data-testid=visit-timer]")
 
     page.click("button[data-kind=property_inspection]")
-    fill(page, "property_inspection", {"property_company_id": "", "note": "E2E 季度检查"})
+    fill(page, "property_inspection", {"property_company_id": "pc-e2e", "note": "E2E 季度检查"})
     submit(page, "property_inspection")
     page.click("li.activity >> text=物业")
     items = page.locator("ul.checklist li")
@@ -69,15 +69,28 @@ def test_inspection_photos_and_a_long_visit_reach_the_server(
         items.nth(i).locator("input[value=fail]" if i < 3 else "input[value=pass]").check()
     page.click("text=保存检查结果")
     page.click("text=添加整改")
-    fill(page, "rectification", {"action_required": "E2E 三日内清理楼道堆物", "deadline": "2026-12-05T12:00"})
+    fill(
+        page,
+        "rectification",
+        {"action_required": "E2E 三日内清理楼道堆物", "deadline": "2026-12-05T12:00"},
+    )
+    submit(page, "rectification")
+    # Followed to the end: the recheck result is recorded on the rectification.
+    page.click("div.inspection li >> text=E2E 三日内清理楼道堆物")
+    page.click("div.record-detail >> text=修改")
+    fill(page, "rectification", {"recheck_result": "E2E 复查：已清理"})
     submit(page, "rectification")
 
-    photo_input = page.locator("div.inspection input[type=file]")
+    photo_input = page.locator("div.inspection > div.photos input[type=file]")
     for i, colour in enumerate([(200, 30, 30), (30, 200, 30), (30, 30, 200)]):
         photo_input.set_input_files(
-            files=[{"name": f"p{i}.png", "mimeType": "image/png", "buffer": png(2400, 1200, colour)}]
+            files=FilePayload(
+                name=f"p{i}.png", mimeType="image/png", buffer=png(2400, 1200, colour)
+            )
         )
-        page.wait_for_function(f"document.querySelectorAll('div.inspection img.thumb').length === {i + 1}")
+        page.wait_for_function(
+            f"document.querySelectorAll('div.inspection > div.photos img.thumb').length === {i + 1}"
+        )
 
     page.clock.fast_forward("02:10:00")
     page.fill("textarea[name=summary]", "E2E 物业检查，发现三处问题")
@@ -88,17 +101,34 @@ def test_inspection_photos_and_a_long_visit_reach_the_server(
 
     go_online(ctx)
     sync_and_wait(page)
-    assert page.locator("li.rejected").count() == 0
+    assert page.locator("li.rejected").count() == 0, page.locator("li.rejected").all_inner_texts()
 
     token = server.token("liaison02")
     records = server.pull_all(token)
-    insp = next(r for r in records if r["kind"] == "property_inspection" and r["fields"].get("note") == "E2E 季度检查")
-    answers = [r["fields"]["result"] for r in records if r["kind"] == "inspection_item" and r["fields"]["inspection_id"] == insp["id"]]
+    insp = next(
+        r
+        for r in records
+        if r["kind"] == "property_inspection" and r["fields"].get("note") == "E2E 季度检查"
+    )
+    answers = [
+        r["fields"]["result"]
+        for r in records
+        if r["kind"] == "inspection_item" and r["fields"]["inspection_id"] == insp["id"]
+    ]
     assert sorted(answers).count("fail") == 3
-    assert any(r["kind"] == "rectification" and r["fields"]["inspection_id"] == insp["id"] for r in records)
-    visit = next(r for r in records if r["kind"] == "visit" and r["id"] == insp["fields"]["visit_id"])
+    rect = next(
+        r
+        for r in records
+        if r["kind"] == "rectification" and r["fields"]["inspection_id"] == insp["id"]
+    )
+    assert rect["fields"]["recheck_result"] == "E2E 复查：已清理"
+    visit = next(
+        r for r in records if r["kind"] == "visit" and r["id"] == insp["fields"]["visit_id"]
+    )
     assert visit["fields"]["summary"] == "E2E 物业检查，发现三处问题"
-    photos = [r for r in records if r["kind"] == "attachment" and r["fields"]["parent_id"] == insp["id"]]
+    photos = [
+        r for r in records if r["kind"] == "attachment" and r["fields"]["parent_id"] == insp["id"]
+    ]
     assert len(photos) == 3
     for p in photos:
         req = urllib.request.Request(f"{server.url}/api/v1/blobs/{p['fields']['sha256']}")

@@ -4,6 +4,7 @@ and reaches the server on return."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext
@@ -53,8 +54,14 @@ def test_a_day_recorded_offline_is_kept_and_synced_on_return(
     submit(page, "case_step")
     page.wait_for_selector("ol.steps >> text=E2E 已联系物业")
 
+    # The finding needs follow-up: turn it into a case of its own.
+    open_tab(page, "visit")
+    page.click("li.activity >> text=E2E 楼道堆放杂物")
+    page.click("text=转为诉件")
+    page.wait_for_selector("section.case-detail h2:has-text('E2E 楼道堆放杂物')")
+
     queued = pending(page)
-    assert queued >= 4  # visit, finding, case, step
+    assert queued >= 6  # visit, finding, case, step, case from finding, link
 
     # Close the app and open it again, still offline: nothing is lost.
     page.close()
@@ -68,7 +75,7 @@ def test_a_day_recorded_offline_is_kept_and_synced_on_return(
     assert page.locator("li.rejected").count() == 0
 
     records = server.pull_all(server.token("liaison01"))
-    by_kind: dict[str, list[dict[str, object]]] = {}
+    by_kind: dict[str, list[dict[str, Any]]] = {}
     for r in records:
         by_kind.setdefault(str(r["kind"]), []).append(r)
     case = next(r for r in by_kind["case"] if r["fields"].get("title") == "E2E 楼道堆物投诉")
@@ -78,5 +85,8 @@ def test_a_day_recorded_offline_is_kept_and_synced_on_return(
         f for f in by_kind["patrol_finding"] if f["fields"].get("description") == "E2E 楼道堆放杂物"
     )
     assert finding["fields"].get("visit_id") == visit_id
+    from_finding = next(r for r in by_kind["case"] if r["id"] == finding["fields"].get("case_id"))
+    assert from_finding["fields"]["source"] == "patrol"
+    assert from_finding["fields"].get("visit_id") == visit_id
     steps = [s for s in by_kind["case_step"] if s["fields"].get("case_id") == case["id"]]
     assert [s["fields"].get("note") for s in steps] == ["E2E 已联系物业"]

@@ -15,9 +15,9 @@ from .conftest import (
     go_offline,
     go_online,
     login,
+    new_case,
     open_tab,
     sync_and_wait,
-    new_case,
 )
 
 pytestmark = pytest.mark.e2e
@@ -46,7 +46,9 @@ def test_rejected_mutation_stays_visible_and_can_be_resent(
     token = server.token("liaison01")
     records = server.pull_all(token)
     case = next(r for r in records if r["kind"] == "case" and r["fields"].get("title") == TITLE)
-    steps = [r for r in records if r["kind"] == "case_step" and r["fields"]["case_id"] == case["id"]]
+    steps = [
+        r for r in records if r["kind"] == "case_step" and r["fields"]["case_id"] == case["id"]
+    ]
     assert [s["fields"]["action"] for s in steps] == ["note"]
 
     # Fix and resend: a new mutation; the rejected one stays listed as resent.

@@ -60,11 +60,16 @@ def test_offline_edits_of_one_case_by_two_liaisons_converge(
     edit_case(p1, "E2E 标题（甲）", "in_progress", "甲：已约谈物业")
     edit_case(p2, "E2E 标题（乙）", "resolved", "乙：现场已清理")
 
-    go_online(ctx1)
+    # 乙's edits are the later ones (higher HLC) but reach the server first, so 甲's
+    # title arrives second and loses: 甲's phone sees it in the same sync run. (Going
+    # online starts a sync by itself, hence one phone at a time.)
     go_online(ctx2)
+    sync_and_wait(p2)
+    go_online(ctx1)
     sync_and_wait(p1)
     sync_and_wait(p2)
-    sync_and_wait(p1)
+    overridden = p1.inner_text("[data-testid=overridden]")
+    assert "E2E 标题（乙）" in overridden and "E2E 标题（甲）" in overridden
 
     # The status merges by its lattice: a stale "in progress" never undoes "resolved".
     views = []

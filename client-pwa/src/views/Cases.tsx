@@ -1,0 +1,147 @@
+import { useState } from 'preact/hooks';
+import { app } from '../controller';
+import type { LocalRecord } from '../db';
+import { t } from '../i18n';
+import { childrenOf, pendingRecordIds, recordsOfKind } from '../records';
+import { formatDateTime } from '../time';
+import { describe, FieldList, optionLabel, Photos } from './common';
+import { KindForm } from './RecordForm';
+import { useApp, useLive, useTick } from './hooks';
+import { isOverdue } from './Today';
+
+function stepTime(s: LocalRecord): string {
+  return String(s.fields.at ?? s.created_at ?? '');
+}
+
+/** Nothing is deleted by sync: a mistaken case is voided, with the reason kept. */
+async function voidCase(record: LocalRecord): Promise<void> {
+  const reason = window.prompt(t('cases.voidReason'));
+  if (reason === null) return;
+  await app.save('case', record.community_id, record, { voided: true, void_reason: reason.trim() || null });
+}
+
+function CaseDetail(props: { id: string; back: () => void }) {
+  const record = useLive(() => (app.db ? app.db.records.get(props.id) : Promise.resolve(undefined)), [props.id], undefined as LocalRecord | undefined);
+  const steps = useLive(
+    () => (app.db ? childrenOf(app.db, props.id, 'case_step') : Promise.resolve([])),
+    [props.id],
+    [] as LocalRecord[],
+  );
+  const [mode, setMode] = useState<'none' | 'step' | 'status' | 'edit'>('none');
+  if (!record || record.fields.voided === true) return <button onClick={props.back}>{t('cases.back')}</button>;
+  const statusSpec = app.kindSpec('case')?.fields.find((f) => f.name === 'status');
+  const done = async (fn: () => Promise<unknown>) => {
+    await fn();
+    setMode('none');
+  };
+  return (
+    <section class="case-detail" data-case-id={record.id}>
+      <button type="button" onClick={props.back}>{t('cases.back')}</button>
+      <h2>{describe(record)}</h2>
+      <p>
+        {t('cases.status')}：<strong data-testid="case-status">{optionLabel('case', 'status', record.fields.status ?? 'received')}</strong>
+      </p>
+      <FieldList record={record} />
+      <Photos parent={record} />
+      <div class="actions">
+        <button type="button" onClick={() => setMode('step')}>{t('cases.addStep')}</button>
+        {statusSpec && <button type="button" onClick={() => setMode('status')}>{t('cases.setStatus')}</button>}
+        <button type="button" onClick={() => setMode('edit')}>{t('cases.edit')}</button>
+        <button type="button" onClick={() => void voidCase(record)}>{t('cases.void')}</button>
+      </div>
+      {mode === 'step' && (
+        <KindForm
+          kind="case_step"
+          fixed={{ case_id: record.id }}
+          onCancel={() => setMode('none')}
+          onSubmit={(fields) => done(() => app.save('case_step', record.community_id, null, fields))}
+        />
+      )}
+      {mode === 'status' && (
+        <KindForm
+          kind="case"
+          only={['status']}
+          initial={{ status: record.fields.status ?? 'received' }}
+          onCancel={() => setMode('none')}
+          onSubmit={(fields) => done(() => app.save('case', record.community_id, record, fields))}
+        />
+      )}
+      {mode === 'edit' && (
+        <KindForm
+          kind="case"
+          initial={record.fields}
+          onCancel={() => setMode('none')}
+          onSubmit={(fields) => done(() => app.save('case', record.community_id, record, fields))}
+        />
+      )}
+      <h3>{t('cases.steps')}</h3>
+      {steps.length === 0 && <p>{t('cases.noSteps')}</p>}
+      <ol class="steps">
+        {[...steps].sort((a, b) => stepTime(a).localeCompare(stepTime(b))).map((s) => (
+          <li key={s.id}>
+            <strong>{optionLabel('case_step', 'action', s.fields.action)}</strong> {formatDateTime(s.fields.at ?? s.created_at)}
+            <div>{String(s.fields.note ?? s.fields.content ?? '')}</div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function NewCase(props: { done: (id: string | null) => void }) {
+  const [community, setCommunity] = useState(app.communities[0]?.id ?? '');
+  return (
+    <section class="card">
+      <h2>{t('cases.new')}</h2>
+      <label>
+        <span>{t('visit.community')}</span>
+        <select name="community" value={community} onInput={(e) => setCommunity(e.currentTarget.value)}>
+          {app.communities.map((c) => (
+            <option key={c.id} value={c.id}>{c.name}</option>
+          ))}
+        </select>
+      </label>
+      <KindForm
+        kind="case"
+        onCancel={() => props.done(null)}
+        onSubmit={async (fields) => props.done(await app.save('case', community, null, fields))}
+      />
+    </section>
+  );
+}
+
+export function Cases(props: { openId: string | null; setOpenId: (id: string | null) => void }) {
+  useApp();
+  const now = useTick(60_000);
+  const [creating, setCreating] = useState(false);
+  const cases = useLive(() => (app.db ? recordsOfKind(app.db, 'case') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
+  const pending = useLive(() => (app.db ? pendingRecordIds(app.db) : Promise.resolve(new Set<string>())), [app.db], new Set<string>());
+  if (props.openId) return <CaseDetail id={props.openId} back={() => props.setOpenId(null)} />;
+  if (creating) {
+    return (
+      <NewCase
+        done={(id) => {
+          setCreating(false);
+          if (id) props.setOpenId(id);
+        }}
+      />
+    );
+  }
+  const sorted = [...cases].sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? '')));
+  return (
+    <section>
+      <button type="button" class="primary" onClick={() => setCreating(true)}>{t('cases.new')}</button>
+      {sorted.length === 0 && <p>{t('cases.none')}</p>}
+      <ul class="list cases">
+        {sorted.map((c) => (
+          <li key={c.id} class="clickable" data-case-id={c.id} onClick={() => props.setOpenId(c.id)}>
+            <strong>{describe(c)}</strong> <span>{optionLabel('case', 'status', c.fields.status ?? 'received')}</span>
+            {pending.has(c.id) && <span class="tag">⇡</span>}
+            {c.fields.source === 'qr' && <span class="tag">{t('case.qr')}</span>}
+            {isOverdue(c, now) && <span class="tag bad">{t('case.overdue')}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

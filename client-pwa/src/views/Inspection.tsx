@@ -1,0 +1,90 @@
+import { useState } from 'preact/hooks';
+import { app } from '../controller';
+import type { LocalRecord } from '../db';
+import { t } from '../i18n';
+import { childrenOf } from '../records';
+import { describe, Photos, RecordDetail } from './common';
+import { KindForm } from './RecordForm';
+import { useLive } from './hooks';
+
+type Result = 'pass' | 'fail' | 'na';
+
+/** Property inspection: the bureau's checklist from schema/, then rectifications. */
+export function Inspection(props: { inspection: LocalRecord }) {
+  const insp = props.inspection;
+  const children = useLive(
+    () => (app.db ? childrenOf(app.db, insp.id) : Promise.resolve([])),
+    [insp.id],
+    [] as LocalRecord[],
+  );
+  const items = children.filter((c) => c.kind === 'inspection_item');
+  const rectifications = children.filter((c) => c.kind === 'rectification');
+  const answered = new Map(items.map((i) => [String(i.fields.item), i]));
+  const [answers, setAnswers] = useState<Record<string, Result>>({});
+  const [rectifying, setRectifying] = useState(false);
+  const [openRect, setOpenRect] = useState<string | null>(null);
+  const checklist = app.schema?.checklist.items ?? [];
+
+  async function saveChecklist() {
+    for (const [item, result] of Object.entries(answers)) {
+      const existing = answered.get(item) ?? null;
+      if (existing && existing.fields.result === result) continue;
+      await app.save('inspection_item', insp.community_id, existing, existing ? { result } : { inspection_id: insp.id, item, result });
+    }
+    setAnswers({});
+  }
+
+  return (
+    <div class="inspection">
+      <h4>{t('inspection.checklist')}</h4>
+      <ul class="checklist">
+        {checklist.map((item) => {
+          const current = answers[item.id] ?? (answered.get(item.id)?.fields.result as Result | undefined);
+          return (
+            <li key={item.id} data-item={item.id}>
+              <span>{item.group} · {item.label}</span>
+              {(['pass', 'fail', 'na'] as Result[]).map((r) => (
+                <label key={r} class="radio">
+                  <input
+                    type="radio"
+                    name={`item-${insp.id}-${item.id}`}
+                    value={r}
+                    checked={current === r}
+                    onChange={() => setAnswers((a) => ({ ...a, [item.id]: r }))}
+                  />
+                  {t(`inspection.${r}`)}
+                </label>
+              ))}
+            </li>
+          );
+        })}
+      </ul>
+      <button type="button" class="primary" onClick={() => void saveChecklist()}>{t('inspection.saveChecklist')}</button>
+      <ul class="list">
+        {rectifications.map((r) => (
+          <li key={r.id}>
+            <div class="clickable" onClick={() => setOpenRect(openRect === r.id ? null : r.id)}>
+              <span class="tag">{app.kindLabel('rectification')}</span> {describe(r)}
+            </div>
+            {/* Followed to the end: status and recheck result are edited here. */}
+            {openRect === r.id && <RecordDetail record={r} />}
+          </li>
+        ))}
+      </ul>
+      {rectifying ? (
+        <KindForm
+          kind="rectification"
+          fixed={{ inspection_id: insp.id }}
+          onCancel={() => setRectifying(false)}
+          onSubmit={async (fields) => {
+            await app.save('rectification', insp.community_id, null, fields);
+            setRectifying(false);
+          }}
+        />
+      ) : (
+        <button type="button" onClick={() => setRectifying(true)}>{t('inspection.rectify')}</button>
+      )}
+      <Photos parent={insp} />
+    </div>
+  );
+}

@@ -1,0 +1,209 @@
+import { useState } from 'preact/hooks';
+import { app } from '../controller';
+import type { LocalRecord } from '../db';
+import { t } from '../i18n';
+import { childrenOf, isMine, recordsOfKind } from '../records';
+import { formatDateTime, formatDuration, fromLocalInput, isoLocal, startOfDay, toLocalInput } from '../time';
+import type { Fields } from '../types';
+import { describe, Photos, RecordDetail } from './common';
+import { Inspection } from './Inspection';
+import { KindForm, locate } from './RecordForm';
+import { useApp, useLive, useTick } from './hooks';
+
+/** Things done during a visit; each is its own record pointing at the visit. */
+const ACTIVITIES = ['patrol_finding', 'case', 'publicity_event', 'suggestion', 'participation', 'property_inspection'];
+
+function CheckIn() {
+  const [community, setCommunity] = useState(app.communities[0]?.id ?? '');
+  const [withGps, setWithGps] = useState(false);
+  const [gpsFailed, setGpsFailed] = useState(false);
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (!community) return;
+    let gps = null;
+    if (withGps) {
+      gps = await locate();
+      setGpsFailed(gps === null);
+    }
+    await app.checkIn(community, gps);
+  }
+  return (
+    <form class="card" onSubmit={submit}>
+      <p>{t('visit.none')}</p>
+      <label>
+        <span>{t('visit.community')}</span>
+        <select name="community" value={community} onInput={(e) => setCommunity(e.currentTarget.value)}>
+          {app.communities.map((c) => (
+            <option key={c.id} value={c.id}>{c.name}</option>
+          ))}
+        </select>
+      </label>
+      <label class="check">
+        <span>{t('visit.gps')}</span>
+        <input type="checkbox" checked={withGps} onChange={(e) => setWithGps(e.currentTarget.checked)} />
+      </label>
+      {gpsFailed && <p class="warn">{t('visit.gpsFailed')}</p>}
+      <button type="submit" class="primary">{t('visit.checkin')}</button>
+    </form>
+  );
+}
+
+function CheckOut(props: { visit: LocalRecord; overMidnight: boolean }) {
+  const [summary, setSummary] = useState('');
+  const [endedAt, setEndedAt] = useState(toLocalInput(isoLocal(Date.now())));
+  async function submit(e: Event) {
+    e.preventDefault();
+    const fields: Fields = {};
+    if (summary.trim()) fields.summary = summary.trim();
+    // Check-out is located only when check-in was: the liaison chose GPS for this visit.
+    if (props.visit.fields.gps_in) {
+      const gps = await locate();
+      if (gps) fields.gps_out = gps;
+    }
+    if (props.overMidnight) {
+      const iso = fromLocalInput(endedAt);
+      if (iso) fields.ended_at = iso;
+    }
+    await app.checkOut(props.visit, fields);
+  }
+  return (
+    <form class="card" onSubmit={submit}>
+      {props.overMidnight && (
+        <>
+          <p class="warn">{t('visit.overMidnight')}</p>
+          <label>
+            <span>{t('visit.endedAt')}</span>
+            <input type="datetime-local" name="ended_at" value={endedAt} onInput={(e) => setEndedAt(e.currentTarget.value)} />
+          </label>
+        </>
+      )}
+      <label>
+        <span>{t('visit.summary')}</span>
+        <textarea name="summary" rows={2} value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
+      </label>
+      <button type="submit" class="primary">{t('visit.checkout')}</button>
+    </form>
+  );
+}
+
+/**
+ * A patrol finding that needs handling becomes a case (source 巡查发现); the finding
+ * keeps a link to it so the ledger shows where the case came from.
+ */
+async function findingToCase(finding: LocalRecord): Promise<string> {
+  const description = String(finding.fields.description ?? '');
+  const caseId = await app.save('case', finding.community_id, null, {
+    title: [...description].slice(0, 50).join('') || t('kind.unknown'),
+    category: finding.fields.category,
+    source: 'patrol',
+    description,
+    ...(finding.fields.location ? { location: finding.fields.location } : {}),
+    ...(finding.fields.visit_id ? { visit_id: finding.fields.visit_id } : {}),
+  });
+  await app.save('patrol_finding', finding.community_id, finding, { case_id: caseId });
+  return caseId;
+}
+
+function Activity(props: { record: LocalRecord; openCase: (id: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const r = props.record;
+  const toCase =
+    r.kind === 'patrol_finding' && !r.fields.case_id ? (
+      <button type="button" onClick={() => void findingToCase(r).then(props.openCase)}>{t('finding.toCase')}</button>
+    ) : null;
+  return (
+    <li class="activity">
+      <div
+        class="clickable"
+        onClick={() => (r.kind === 'case' ? props.openCase(r.id) : setOpen(!open))}
+      >
+        <span class="tag">{app.kindLabel(r.kind)}</span> {describe(r)}
+      </div>
+      {open && r.kind === 'property_inspection' && <Inspection inspection={r} />}
+      {open && r.kind !== 'property_inspection' && <RecordDetail record={r} />}
+      {open && toCase}
+    </li>
+  );
+}
+
+export function VisitView(props: { openCase: (id: string) => void }) {
+  useApp();
+  const now = useTick(1000);
+  const [adding, setAdding] = useState<string | null>(null);
+  const visits = useLive(() => (app.db ? recordsOfKind(app.db, 'visit') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
+  const mine = visits.filter((v) => isMine(v, app.session?.user.id));
+  const active = mine
+    .filter((v) => !v.fields.ended_at)
+    .sort((a, b) => String(b.fields.started_at).localeCompare(String(a.fields.started_at)))[0];
+  const children = useLive(
+    () => (app.db && active ? childrenOf(app.db, active.id) : Promise.resolve([])),
+    [app.db, active?.id],
+    [] as LocalRecord[],
+  );
+  if (!active) {
+    const recent = mine
+      .filter((v) => v.fields.ended_at)
+      .sort((a, b) => String(b.fields.started_at).localeCompare(String(a.fields.started_at)))
+      .slice(0, 5);
+    return (
+      <section>
+        <CheckIn />
+        {recent.length > 0 && <h2>{t('visit.history')}</h2>}
+        <ul class="list">
+          {recent.map((v) => (
+            <li key={v.id}>
+              {app.communities.find((c) => c.id === v.community_id)?.name ?? v.community_id} ·{' '}
+              {formatDateTime(v.fields.started_at)} – {formatDateTime(v.fields.ended_at)}
+            </li>
+          ))}
+        </ul>
+      </section>
+    );
+  }
+  const started = Date.parse(String(active.fields.started_at));
+  const overMidnight = started < startOfDay(now);
+  const community = app.communities.find((c) => c.id === active.community_id)?.name ?? active.community_id;
+  return (
+    <section>
+      <div class="card running">
+        <strong>{t('visit.running', { community })}</strong>
+        <div>{t('visit.startedAt', { time: formatDateTime(active.fields.started_at) })}</div>
+        <div class="timer" data-testid="visit-timer">{t('visit.elapsed', { time: formatDuration(now - started) })}</div>
+        {overMidnight && <p class="warn">{t('visit.overMidnight')}</p>}
+        <Photos parent={active} />
+      </div>
+      <div class="add-buttons">
+        {ACTIVITIES.map((kind) => (
+          <button key={kind} type="button" data-kind={kind} onClick={() => setAdding(kind)}>
+            {t('visit.add')}{app.kindLabel(kind)}
+          </button>
+        ))}
+      </div>
+      {adding && (
+        <div class="card">
+          <h3>{app.kindLabel(adding)}</h3>
+          <KindForm
+            key={adding}
+            kind={adding}
+            fixed={{
+              visit_id: active.id,
+              // Inspections record which checklist edition they were answered against.
+              ...(adding === 'property_inspection' && app.schema ? { checklist_version: app.schema.checklist.version } : {}),
+            }}
+            onCancel={() => setAdding(null)}
+            onSubmit={async (fields) => {
+              await app.save(adding, active.community_id, null, fields);
+              setAdding(null);
+            }}
+          />
+        </div>
+      )}
+      <ul class="list">
+        {children.filter((c) => c.kind !== 'attachment').map((c) => (
+          <Activity key={c.id} record={c} openCase={props.openCase} />
+        ))}
+      </ul>
+      <CheckOut visit={active} overMidnight={overMidnight} />
+    </section>
+  );
+}

@@ -1,0 +1,149 @@
+import { useEffect, useState } from 'preact/hooks';
+import { app } from '../controller';
+import type { LocalRecord } from '../db';
+import { t } from '../i18n';
+import { childrenOf } from '../records';
+import { useLive } from './hooks';
+import { KindForm } from './RecordForm';
+
+const SUMMARY_FIELDS = [
+  'title', 'description', 'content', 'topic', 'type', 'action', 'item', 'action_required', 'property_company_id', 'caption',
+];
+
+/** One line naming a record, in whatever field its kind uses for that. */
+export function describe(r: LocalRecord): string {
+  for (const name of SUMMARY_FIELDS) {
+    const v = r.fields[name];
+    if (typeof v === 'string' && v) return optionLabel(r.kind, name, v);
+  }
+  return r.id.slice(0, 8);
+}
+
+export function optionLabel(kind: string, field: string, value: unknown): string {
+  const spec = app.kindSpec(kind)?.fields.find((f) => f.name === field);
+  const opt = spec?.options?.find((o) => o.value === value);
+  if (opt) return opt.label;
+  if (kind === 'case' && field === 'status') {
+    return app.schema?.case_statuses.find((s) => s.value === value)?.label ?? String(value);
+  }
+  if (typeof value === 'boolean') return value ? t('yes') : t('no');
+  if (Array.isArray(value)) return value.join('、');
+  if (value && typeof value === 'object') return JSON.stringify(value);
+  return value === undefined || value === null ? '' : String(value);
+}
+
+export function FieldList(props: { record: LocalRecord }) {
+  const spec = app.kindSpec(props.record.kind);
+  const fields = spec?.fields.filter((f) => !f.hidden && props.record.fields[f.name] !== undefined) ?? [];
+  return (
+    <dl class="fields">
+      {fields.map((f) => (
+        <div key={f.name}>
+          <dt>{f.label}</dt>
+          <dd>{optionLabel(props.record.kind, f.name, props.record.fields[f.name])}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Thumb(props: { sha256: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let revoked = false;
+    let u: string | null = null;
+    const show = (blob: Blob) => {
+      if (revoked) return;
+      u = URL.createObjectURL(blob);
+      setUrl(u);
+    };
+    void app.db?.blobs.get(props.sha256).then(async (b) => {
+      if (b) return show(b.blob);
+      if (!app.online) return;
+      // Pulled photos arrive as records only; fetch the bytes once and keep them so
+      // they show offline from then on.
+      try {
+        const blob = await app.api.getBlob(props.sha256);
+        await app.db?.blobs.put({ sha256: props.sha256, blob, media_type: blob.type, size: blob.size, uploaded: 1 });
+        show(blob);
+      } catch {
+        // Not reachable now; the grey placeholder stays.
+      }
+    });
+    return () => {
+      revoked = true;
+      if (u) URL.revokeObjectURL(u);
+    };
+  }, [props.sha256]);
+  return url ? <img class="thumb" src={url} alt="" /> : <span class="thumb" />;
+}
+
+/** Photos of a record, with a camera button that stores a downscaled JPEG offline. */
+export function Photos(props: { parent: LocalRecord }) {
+  const photos = useLive<LocalRecord[]>(
+    () => (app.db ? childrenOf(app.db, props.parent.id, 'attachment') : Promise.resolve([])),
+    [props.parent.id],
+    [],
+  );
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(false);
+  async function onFile(e: Event) {
+    const input = e.currentTarget as HTMLInputElement;
+    const files = Array.from(input.files ?? []);
+    setBusy(true);
+    setError(false);
+    try {
+      for (const f of files) await app.addPhoto(props.parent, f);
+    } catch {
+      setError(true);
+    } finally {
+      setBusy(false);
+      input.value = '';
+    }
+  }
+  return (
+    <div class="photos">
+      {photos.map((p) => (
+        <Thumb key={p.id} sha256={String(p.fields.sha256)} />
+      ))}
+      <label class="button">
+        {busy ? t('photo.busy') : t('photo.add')}
+        <input type="file" accept="image/*" capture="environment" multiple hidden onChange={onFile} />
+      </label>
+      {error && <span class="error">{t('photo.failed')}</span>}
+    </div>
+  );
+}
+
+/** Any record: its fields, an edit form generated from the schema, void, photos. */
+export function RecordDetail(props: { record: LocalRecord }) {
+  const [editing, setEditing] = useState(false);
+  const r = props.record;
+  async function voidIt() {
+    const reason = window.prompt(t('cases.voidReason'));
+    if (reason === null) return;
+    await app.save(r.kind, r.community_id, r, { voided: true, void_reason: reason.trim() || null });
+  }
+  return (
+    <div class="record-detail">
+      <FieldList record={r} />
+      {editing ? (
+        <KindForm
+          kind={r.kind}
+          initial={r.fields}
+          onCancel={() => setEditing(false)}
+          onSubmit={async (fields) => {
+            await app.save(r.kind, r.community_id, r, fields);
+            setEditing(false);
+          }}
+        />
+      ) : (
+        <div class="actions">
+          <button type="button" onClick={() => setEditing(true)}>{t('record.edit')}</button>
+          <button type="button" onClick={() => void voidIt()}>{t('cases.void')}</button>
+        </div>
+      )}
+      <Photos parent={r} />
+    </div>
+  );
+}
