@@ -3,7 +3,8 @@
 Rules (design/sync-protocol.md, "Merge rules"):
 - every field is a last-writer-wins register ordered by HLC (ties: mutation id, so the
   outcome never depends on arrival order);
-- a case's ``status`` is the lattice pair (reopen_count, stage) and merges by max;
+- a case's ``status`` is the lattice pair (reopen_count, stage) and merges by max (other
+  kinds' ``status``, e.g. a rectification's, is an ordinary register);
 - two different devices writing different values to one field, neither having seen the
   other's write, is a conflict: the winner stays current and an entry keeps both.
 """
@@ -95,8 +96,9 @@ def apply(record: RecordState, write: Write, *, version: int, now_ms: int,
     meta = dict(record.meta)
     stamp = _stamp(write, version)
     conflicts: list[Conflict] = []
+    lattice = record.kind == "case"
     for name, value in write.fields.items():
-        if name in LATTICE_FIELDS:
+        if lattice and name in LATTICE_FIELDS:
             continue
         current = meta.get(name)
         if current is None:
@@ -106,7 +108,7 @@ def apply(record: RecordState, write: Write, *, version: int, now_ms: int,
             conflicts.append(_conflict(record, name, (fields.get(name), current), (value, stamp)))
         if stamp.beats(current):
             fields[name], meta[name] = value, stamp
-    if "status" in write.fields:
+    if lattice and "status" in write.fields:
         _merge_status(fields, meta, write, stamp)
     merged = RecordState(
         id=record.id, kind=record.kind, community_id=record.community_id, version=version,

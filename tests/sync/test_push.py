@@ -212,3 +212,19 @@ async def test_admins_may_not_write_records(demo_client: AsyncTestClient,
     admin = await device(demo_client, clock, "admin")
     admin.write("case", C1, new_case())
     assert await error_codes(demo_client, admin) == ["forbidden"]
+
+
+async def test_a_rectifications_status_is_an_ordinary_field(demo_client: AsyncTestClient,
+                                                           clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01")
+    inspection = phone.write("property_inspection", C1, {"property_company_id": "pc-hy-01"})
+    fix = phone.write("rectification", C1, {"inspection_id": inspection["record_id"],
+                                            "action_required": "清理消防通道堆物",
+                                            "deadline": "2026-12-05T17:00:00+08:00"})
+    phone.write("rectification", C1, {"status": "done", "recheck_result": "已清理"},
+                record_id=fix["record_id"])
+    phone.write("rectification", C1, {"status": "open"}, record_id=fix["record_id"])
+    assert await error_codes(demo_client, phone) == [None, None, None, None]
+    reader = await device(demo_client, clock, "liaison02")
+    await reader.pull()
+    assert reader.records[fix["record_id"]]["fields"]["status"] == "open"  # the later write
