@@ -30,6 +30,8 @@ class Settings:
     max_blob_bytes: int = 10 * 1024 * 1024
     secret_key: str = ""
     pwa_dir: Path | None = None
+    # The address residents' phones reach (behind the reverse proxy), printed in QR codes.
+    public_url: str = ""
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith((SQLITE_PREFIX, POSTGRES_PREFIX)):
@@ -93,4 +95,5 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         token_ttl_days=int(env.get("WORKROOM_TOKEN_TTL_DAYS", "14")),
         secret_key=env.get("WORKROOM_SECRET_KEY", ""),
         pwa_dir=Path(pwa_dir) if pwa_dir else None,
+        public_url=env.get("WORKROOM_PUBLIC_URL", "").rstrip("/"),
     )

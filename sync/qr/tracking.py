@@ -1,0 +1,104 @@
+"""What the tracking page shows a resident, built from the case and its steps. Pure.
+
+Residents see the status in plain Chinese, the liaison's replies, and the public liaison
+card — never staff names beyond the card, never internal notes, and their own phone
+only masked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from sync.i18n import t
+from sync.qr import rules
+from sync.qr.store import Card, Report
+
+# Stages after which the resident is asked whether it was solved.
+DONE_STAGES = ("resolved", "feedback_given", "closed")
+# Step actions a resident sees; "note" is internal and never shown.
+SHOWN_ACTIONS = ("accept", "contact", "site_visit", "transfer", "resolve", "feedback",
+                 "close", "reopen")
+
+
+class TrailEntry(msgspec.Struct, frozen=True):
+    at: str
+    label: str
+    content: str | None = None
+
+
+class Answer(msgspec.Struct, frozen=True):
+    outcome: str
+    satisfaction: int | None
+    comment: str | None
+
+
+class TrackingView(msgspec.Struct, frozen=True):
+    tracking_number: str
+    community_name: str
+    liaison_name: str | None
+    liaison_phone: str | None
+    category: str
+    description: str
+    location: str | None
+    phone_masked: str
+    reported_at: str
+    status: str
+    status_label: str
+    voided: bool
+    trail: list[TrailEntry]
+    may_give_feedback: bool
+    answer: Answer | None
+
+
+def tracking_view(report: Report, fields: dict[str, Any],
+                  steps: list[tuple[dict[str, Any], int]], card: Card | None) -> TrackingView:
+    status = str(fields.get("status") or "received")
+    voided = bool(fields.get("voided"))
+    outcome = fields.get("resident_outcome")
+    answer = None if not outcome else Answer(
+        outcome=t(f"qr.outcome.{outcome}"), satisfaction=fields.get("resident_satisfaction"),
+        comment=fields.get("resident_comment"))
+    return TrackingView(
+        tracking_number=report.tracking_number,
+        community_name=card.community_name if card else "",
+        liaison_name=card.liaison_name if card else None,
+        liaison_phone=card.phone if card else None,
+        category=str(fields.get("category") or ""),
+        description=str(fields.get("description") or ""),
+        location=fields.get("location"),
+        phone_masked=rules.mask_phone(fields.get("reporter_phone")),
+        reported_at=rules.local_time(report.created_ms),
+        status=status,
+        status_label=t("qr.track.voided") if voided else t(f"qr.stage.{status}"),
+        voided=voided,
+        trail=trail(report, steps),
+        may_give_feedback=status in DONE_STAGES and not voided and not outcome,
+        answer=answer)
+
+
+def trail(report: Report, steps: list[tuple[dict[str, Any], int]]) -> list[TrailEntry]:
+    """The resident's report, then each shown step, oldest first."""
+    timed: list[tuple[int, TrailEntry]] = [(report.created_ms, TrailEntry(
+        at=rules.local_time(report.created_ms), label=t("qr.step.received")))]
+    for fields, created_ms in steps:
+        action = fields.get("action")
+        if action not in SHOWN_ACTIONS or fields.get("voided"):
+            continue
+        at_ms = _step_ms(fields.get("at"), created_ms)
+        content = fields.get("content") if action == "feedback" else None
+        timed.append((at_ms, TrailEntry(at=rules.local_time(at_ms),
+                                        label=t(f"qr.step.{action}"), content=content)))
+    timed.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in timed]
+
+
+def _step_ms(at: object, fallback_ms: int) -> int:
+    if isinstance(at, str):
+        try:
+            return int(datetime.fromisoformat(at).timestamp() * 1000)
+        except ValueError:
+            pass
+    return fallback_ms
