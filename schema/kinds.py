@@ -8,6 +8,7 @@ means "not sent", ``None`` means "cleared". Field titles are the zh-CN form labe
 
 from __future__ import annotations
 
+import typing
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -116,6 +117,23 @@ class Case(RecordKind):
         None | UnsetType = UNSET
     due_at: Annotated[Time, label("办理时限")] | None | UnsetType = UNSET
     visit_id: Annotated[RecordId, label("所属走访", ref_kind="visit", hidden=True)] | None | \
+        UnsetType = UNSET
+    # Set by the QR intake (issue 5): where the resident scanned, and their answer on the
+    # tracking page once the case is dealt with. Residents write them, not liaisons
+    # (``readonly``); they stay visible so the console and the PWA show the answer.
+    qr_placement: Annotated[str, Meta(max_length=50), label("扫码位置", readonly=True)] | \
+        None | UnsetType = UNSET
+    qr_tracking_number: Annotated[str, Meta(max_length=20),
+                                  label("查询编号", readonly=True)] | None | UnsetType = UNSET
+    resident_outcome: Annotated[Literal["solved", "partly_solved", "not_solved"],
+                                label("居民评价：是否解决", readonly=True, labels={
+                                    "solved": "解决了", "partly_solved": "部分解决",
+                                    "not_solved": "没解决"})] | None | UnsetType = UNSET
+    resident_satisfaction: Annotated[int, Meta(ge=1, le=5),
+                                     label("居民满意度（1–5）", readonly=True)] | None | \
+        UnsetType = UNSET
+    resident_comment: Annotated[str, Meta(max_length=500),
+                                label("居民留言", widget="longtext", readonly=True)] | None | \
         UnsetType = UNSET
 
 
@@ -267,9 +285,46 @@ class Attachment(RecordKind):
     taken_at: Annotated[Time, label("拍摄时间")] | None | UnsetType = UNSET
 
 
+class DutyLogReview(RecordKind):
+    """A supervisor's review of one liaison's duty log (勤务日志) for one day.
+
+    Written from the console (device ``console``) so it reaches the liaison's PWA by pull;
+    the record id is ``dlr-<liaison id>-<yyyymmdd>``, one per liaison per day.
+    """
+
+    KIND = "duty_log_review"
+    LABEL = "勤务日志审核"
+    REQUIRED = ("liaison_id", "day", "state")
+
+    liaison_id: Annotated[Annotated[str, Meta(min_length=1, max_length=40)],
+                          label("联络员", hidden=True)] | UnsetType = UNSET
+    day: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}$"), label("日期")] | UnsetType = \
+        UNSET
+    state: Annotated[Literal["pending", "problem", "approved"],
+                     label("审核状态", labels={"pending": "待审核", "problem": "有问题",
+                                              "approved": "已审核"})] | UnsetType = UNSET
+    comment: Annotated[Text2000, label("审核意见", widget="longtext")] | None | UnsetType = UNSET
+
+
 KINDS: dict[str, type[RecordKind]] = {k.KIND: k for k in (
     Visit, PatrolFinding, Case, CaseStep, PublicityEvent, Suggestion, Participation,
-    PropertyInspection, InspectionItem, Rectification, Attachment)}
+    PropertyInspection, InspectionItem, Rectification, Attachment, DutyLogReview)}
 
 FIELD_NAMES: dict[str, frozenset[str]] = {
     name: frozenset(kind.__struct_fields__) for name, kind in KINDS.items()}
+
+
+def _server_only(kind: type[RecordKind]) -> frozenset[str]:
+    """Fields marked ``readonly``: written by the server alone (e.g. a resident's answer)."""
+    hints = typing.get_type_hints(kind, include_extras=True)
+    found = set()
+    for name in kind.__struct_fields__:
+        for arg in typing.get_args(hints[name]):
+            for meta in getattr(arg, "__metadata__", ()):
+                if isinstance(meta, Meta) and (meta.extra or {}).get("readonly"):
+                    found.add(name)
+    return frozenset(found)
+
+
+SERVER_ONLY_FIELDS: dict[str, frozenset[str]] = {
+    name: _server_only(kind) for name, kind in KINDS.items()}

@@ -6,7 +6,7 @@ names are never reused.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -58,7 +58,9 @@ class MeResponse(Wire):
 # --- push ---------------------------------------------------------------------------------
 
 class Mutation(Wire):
-    id: str
+    # The primary key of the mutation log: a malformed one cannot be kept, so it fails
+    # the request (invalid_body) instead of being rejected on its own.
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     seq: int
     hlc: str
     kind: str

@@ -11,13 +11,17 @@ import asyncio
 import os
 import shutil
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 
 from sync.db.migrate import upgrade
 
 PG_ADMIN_DSN = os.environ.get("WORKROOM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+T = TypeVar("T")
 DEMO_PASSWORD = "Workroom2026"
 # 2026-11-28 09:00 Asia/Shanghai: the tests' "now".
 START_MS = 1_795_827_600_000
@@ -37,8 +41,16 @@ async def _pg(*statements: str) -> None:
         await conn.close()
 
 
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to completion from synchronous code, in a thread of its own, so
+    that it works whether or not this thread already has an event loop running (a
+    Playwright fixture, an async test)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def pg_execute(*statements: str) -> None:
-    asyncio.run(_pg(*statements))
+    run_blocking(_pg(*statements))
 
 
 async def _seed(url: str) -> None:
@@ -105,7 +117,7 @@ class Databases:
             url = pg_url(name)
         upgrade(url)
         if template == "seeded":
-            asyncio.run(_seed(url))
+            run_blocking(_seed(url))
         return str(path) if backend == "sqlite" else name
 
     def drop_all(self) -> None:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sync.db.all_tables import metadata
 from sync.db.engine import make_engine
 from sync.db.migrate import downgrade, upgrade
-from tests.databases import Databases
+from tests.databases import Databases, run_blocking
 
 
 async def _tables(url: str) -> set[str]:
@@ -31,16 +31,14 @@ async def _columns(url: str, table: str) -> set[str]:
 
 
 def test_migrations_up_from_empty_down_and_up_again(databases: Databases, backend: str) -> None:
-    import asyncio
-
     url = databases.empty(backend)
     upgrade(url)
-    tables = asyncio.run(_tables(url))
+    tables = run_blocking(_tables(url))
     # The migrations and the tables the code uses agree, table by table, column by column.
     assert tables == set(metadata.tables)
     for name, table in metadata.tables.items():
-        assert asyncio.run(_columns(url, name)) == {c.name for c in table.columns}, name
+        assert run_blocking(_columns(url, name)) == {c.name for c in table.columns}, name
     downgrade(url, "base")
-    assert asyncio.run(_tables(url)) == set()
+    assert run_blocking(_tables(url)) == set()
     upgrade(url)
-    assert asyncio.run(_tables(url)) == set(metadata.tables)
+    assert run_blocking(_tables(url)) == set(metadata.tables)

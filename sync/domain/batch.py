@@ -8,11 +8,15 @@ a few bulk statements — never a query per mutation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import msgspec
 
 from sync.domain import merge
 from sync.domain.roles import Actor
 from sync.domain.validate import check
 from sync.errors import DomainError
+from sync.i18n import t
 from sync.protocol import Mutation
 
 
@@ -24,8 +28,7 @@ class Facts:
     writable: frozenset[str]
 
 
-@dataclass(frozen=True)
-class Logged:
+class Logged(NamedTuple):
     """One received mutation for the mutation log (applied or rejected)."""
 
     mutation: Mutation
@@ -55,6 +58,13 @@ def merge_batch(mutations: list[Mutation], facts: Facts, *, actor: Actor, device
             continue
         seen.add(mutation.id)
         stored = out.records.get(mutation.record_id) or facts.records.get(mutation.record_id)
+        if _has_nul(mutation):
+            # PostgreSQL text cannot hold NUL: keep a readable copy in the rejected store
+            # rather than failing the whole push with a 5xx.
+            error: DomainError | None = DomainError("invalid_field", detail=t("detail.nul"))
+            out.results.append((mutation.id, "rejected", error))
+            out.logged.append(Logged(_without_nul(mutation), error, None))
+            continue
         error = check(mutation, actor=actor, device_id=device_id, now_ms=now_ms, stored=stored,
                       seq_owner=seq_owners.get(mutation.seq), writable=facts.writable)
         seq_owners.setdefault(mutation.seq, mutation.id)
@@ -86,3 +96,15 @@ def advance_acked(acked: int, received_seqs: set[int]) -> int:
     while acked + 1 in received_seqs:
         acked += 1
     return acked
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def _has_nul(mutation: Mutation) -> bool:
+    return b"\\u0000" in _encode(mutation)
+
+
+def _without_nul(mutation: Mutation) -> Mutation:
+    text = _encode(mutation).replace(b"\\u0000", "\ufffd".encode("unicode_escape"))
+    return msgspec.json.decode(text, type=Mutation)

@@ -12,6 +12,11 @@ from typing import NamedTuple
 _HLC = re.compile(r"^(\d{13}):(\d{5}):([A-Za-z0-9_-]{1,64})$")
 SERVER_DEVICE = "server"
 MAX_AHEAD_MS = 5 * 60 * 1000
+# Pseudo-devices of writes the server makes itself (sync/services/server_writes.py).
+# No phone may log in under these names: fields only the server writes are keyed to them.
+CONSOLE_DEVICE = "console"
+QR_DEVICE = "qr-intake"
+SERVER_DEVICES = frozenset({SERVER_DEVICE, CONSOLE_DEVICE, QR_DEVICE})
 
 
 class Hlc(NamedTuple):

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from schema.kinds import KINDS, RecordKind
+from schema.kinds import KINDS, SERVER_ONLY_FIELDS, RecordKind
 from schema.lists import category_values
 from sync.domain import hlc as hlc_module
 from sync.domain.merge import RecordState, status_rank
@@ -52,6 +52,11 @@ def check(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int,
     for name in mutation.fields:
         if name not in names:
             return DomainError("unknown_field", field=name, name=name[:64])
+    if device_id not in hlc_module.SERVER_DEVICES:
+        server_only = SERVER_ONLY_FIELDS[kind.KIND]
+        for name in mutation.fields:
+            if name in server_only:
+                return DomainError("forbidden", field=name)
     return _check_values(mutation, kind, actor=actor, stored=stored)
 
 

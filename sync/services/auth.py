@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
+from sync.domain.hlc import SERVER_DEVICES
 from sync.domain.lockout import is_locked
 from sync.domain.passwords import hash_password, verify_password
 from sync.domain.roles import Actor, Role
@@ -38,7 +39,7 @@ class AuthService:
 
     async def login(self, *, username: str, password: str, device_id: str,
                     device_name: str | None, source: str | None) -> Session:
-        if not DEVICE_ID.match(device_id):
+        if not DEVICE_ID.match(device_id) or device_id in SERVER_DEVICES:
             raise DomainError("invalid_body", field="device_id",
                               detail=t("detail.device_id"))
         now = self.clock.now_ms()

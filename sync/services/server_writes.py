@@ -14,15 +14,15 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.domain.batch import BatchOutcome
-from sync.domain.hlc import next_after, server_hlc
+from sync.domain.hlc import CONSOLE_DEVICE, QR_DEVICE, next_after, server_hlc
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
 from sync.protocol import Mutation
 from sync.services.sync import apply_mutations
 from sync.store import outboxes, records, versions
 
-CONSOLE_DEVICE = "console"
-QR_DEVICE = "qr-intake"
+__all__ = ["CONSOLE_DEVICE", "QR_DEVICE", "RESIDENT_INTAKE", "ServerWrite", "write_records"]
+
 
 # Residents are not users: their reports are written by this author, whose scope (the
 # bureau's) covers every community.

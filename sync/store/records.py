@@ -1,4 +1,10 @@
-"""Reading and writing merged records and the mutation log."""
+"""Reading and writing merged records and the mutation log.
+
+On PostgreSQL the push's reads take one array parameter (``= ANY($1)``) and its bulk
+writes are one ``INSERT … SELECT FROM jsonb_to_recordset($1)`` each: one statement and
+one parameter per batch instead of one executed row per mutation (ops/bench/RESULTS.md).
+SQLite keeps the portable SQLAlchemy statements; both write the same rows.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import blob_refs, conflicts, mutations, records
 from sync.domain.batch import Logged
-from sync.domain.merge import Conflict, FieldWrite, RecordState
-from sync.store.upsert import insert_missing, upsert
+from sync.domain.merge import Conflict, FieldWrite, RecordState, Side
+from sync.store.upsert import insert_missing, insert_rows, is_postgres, upsert
 
 _RECORD_COLUMNS = ("kind", "community_id", "version", "fields", "field_meta", "updated_ms",
                    "clock_suspect")
@@ -25,12 +31,25 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
         yield items[start:start + CHUNK]
 
 
+_meta_decoder = msgspec.json.Decoder(dict[str, FieldWrite])
+
+
 def record_from_row(row: Any) -> RecordState:
+    meta = row.field_meta
     return RecordState(
         id=row.id, kind=row.kind, community_id=row.community_id, version=int(row.version),
-        fields=row.fields, meta=msgspec.convert(row.field_meta, dict[str, FieldWrite]),
+        fields=row.fields,
+        # The PostgreSQL reads below fetch field_meta as text: decoding it straight into
+        # FieldWrite structs skips building (and then converting) generic lists.
+        meta=(_meta_decoder.decode(meta) if isinstance(meta, str)
+              else msgspec.convert(meta, dict[str, FieldWrite])),
         created_by=row.created_by, created_ms=int(row.created_ms),
         updated_ms=int(row.updated_ms), clock_suspect=bool(row.clock_suspect))
+
+
+_PG_LOAD = ("SELECT id, kind, community_id, version, fields, field_meta::text AS field_meta,"
+            " created_by, created_ms, updated_ms, clock_suspect"
+            " FROM records WHERE id = ANY($1::text[])")
 
 
 async def load(conn: AsyncConnection, record_ids: Iterable[str]) -> dict[str, RecordState]:
@@ -40,25 +59,76 @@ async def load(conn: AsyncConnection, record_ids: Iterable[str]) -> dict[str, Re
     one else can change these records before this transaction commits.
     """
     found: dict[str, RecordState] = {}
+    if is_postgres(conn):
+        ids = list(set(record_ids))
+        if ids:
+            for row in await conn.exec_driver_sql(_PG_LOAD, (ids,)):
+                found[row.id] = record_from_row(row)
+        return found
     for chunk in _chunks(sorted(set(record_ids))):
         for row in await conn.execute(sa.select(records).where(records.c.id.in_(chunk))):
             found[row.id] = record_from_row(row)
     return found
 
 
+_RECORD_TYPES = {"id": "text", "kind": "text", "community_id": "text", "version": "bigint",
+                 "fields": "jsonb", "field_meta": "jsonb", "created_by": "text",
+                 "created_ms": "bigint", "updated_ms": "bigint", "clock_suspect": "boolean"}
+
+
 async def save(conn: AsyncConnection, states: Iterable[RecordState]) -> None:
-    rows = [{"id": s.id, "kind": s.kind, "community_id": s.community_id, "version": s.version,
-             "fields": s.fields, "field_meta": s.meta, "created_by": s.created_by,
-             "created_ms": s.created_ms, "updated_ms": s.updated_ms,
-             "clock_suspect": s.clock_suspect} for s in states]
-    await upsert(conn, records, rows, key=["id"], update=_RECORD_COLUMNS)
+    states = list(states)
+    if is_postgres(conn):
+        # RecordState encodes as the row itself (its ``meta`` is the field_meta column).
+        await insert_rows(conn, "records", states, columns=_RECORD_TYPES,
+                          keys={"field_meta": "meta"}, conflict=["id"], update=_RECORD_COLUMNS)
+    else:
+        rows = [{"id": s.id, "kind": s.kind, "community_id": s.community_id,
+                 "version": s.version, "fields": s.fields, "field_meta": s.meta,
+                 "created_by": s.created_by, "created_ms": s.created_ms,
+                 "updated_ms": s.updated_ms, "clock_suspect": s.clock_suspect}
+                for s in states]
+        await upsert(conn, records, rows, key=["id"], update=_RECORD_COLUMNS)
     refs = [{"sha256": s.fields["sha256"], "record_id": s.id, "community_id": s.community_id}
             for s in states if s.kind == "attachment" and s.fields.get("sha256")]
     await insert_missing(conn, blob_refs, refs)
 
 
+# What a pull sends of a record: everything but the merge's bookkeeping (field_meta is
+# the largest column and a pull never needs it).
+_PULLED = (records.c.kind, records.c.id, records.c.community_id, records.c.version,
+           records.c.fields, records.c.updated_ms, records.c.created_by, records.c.created_ms)
+
+
+async def changed(conn: AsyncConnection, *, normal: list[str], backfill: list[str],
+                  since: int, position: int, upto: int, limit: int) -> list[Any]:
+    """Rows (the ``_PULLED`` columns) of the records changed since ``since`` in ``normal``
+    communities, and of every record of the ``backfill`` communities, all after
+    ``position`` and at most ``upto``, in version order — store/pulls.py's ``changes``
+    without reading field_meta."""
+    clauses = []
+    if normal:
+        clauses.append(sa.and_(records.c.community_id.in_(normal),
+                               records.c.version > max(since, position)))
+    if backfill:
+        clauses.append(sa.and_(records.c.community_id.in_(backfill),
+                               records.c.version > position))
+    if not clauses:
+        return []
+    query = (sa.select(*_PULLED).where(sa.or_(*clauses), records.c.version <= upto)
+             .order_by(records.c.version).limit(limit))
+    return list(await conn.execute(query))
+
+
 async def received_ids(conn: AsyncConnection, ids: Iterable[str]) -> set[str]:
     found: set[str] = set()
+    if is_postgres(conn):
+        wanted = list(set(ids))
+        if wanted:
+            rows = await conn.exec_driver_sql(
+                "SELECT id FROM mutations WHERE id = ANY($1::text[])", (wanted,))
+            found.update(r.id for r in rows)
+        return found
     for chunk in _chunks(sorted(set(ids))):
         rows = await conn.execute(sa.select(mutations.c.id).where(mutations.c.id.in_(chunk)))
         found.update(r.id for r in rows)
@@ -68,6 +138,15 @@ async def received_ids(conn: AsyncConnection, ids: Iterable[str]) -> set[str]:
 async def seq_owners(conn: AsyncConnection, *, user_id: str, device_id: str,
                      seqs: Iterable[int]) -> dict[int, str]:
     owners: dict[int, str] = {}
+    if is_postgres(conn):
+        wanted = list(set(seqs))
+        if wanted:
+            rows = await conn.exec_driver_sql(
+                "SELECT seq, id FROM mutations WHERE user_id = $1 AND device_id = $2"
+                " AND seq = ANY($3::bigint[])", (user_id, device_id, wanted))
+            for r in rows:
+                owners.setdefault(int(r.seq), r.id)
+        return owners
     for chunk in _chunks(sorted(set(seqs))):
         rows = await conn.execute(sa.select(mutations.c.seq, mutations.c.id).where(
             mutations.c.user_id == user_id, mutations.c.device_id == device_id,
@@ -79,6 +158,12 @@ async def seq_owners(conn: AsyncConnection, *, user_id: str, device_id: str,
 
 async def received_seqs_after(conn: AsyncConnection, *, user_id: str, device_id: str,
                               seq: int) -> set[int]:
+    if is_postgres(conn):
+        # One array instead of a row per seq: after a push these are its whole batch.
+        found = await conn.exec_driver_sql(
+            "SELECT array_agg(seq) FROM mutations WHERE user_id = $1 AND device_id = $2"
+            " AND seq > $3", (user_id, device_id, seq))
+        return {int(s) for s in found.scalar_one() or ()}
     rows = await conn.execute(sa.select(mutations.c.seq).where(
         mutations.c.user_id == user_id, mutations.c.device_id == device_id,
         mutations.c.seq > seq))
@@ -89,6 +174,11 @@ async def log_mutations(conn: AsyncConnection, logged: list[Logged], *, user_id:
                         device_id: str, now_ms: int, device_offset_ms: int | None,
                         app_version: str | None) -> None:
     if not logged:
+        return
+    if is_postgres(conn):
+        await _log_mutations_pg(conn, logged, user_id=user_id, device_id=device_id,
+                                now_ms=now_ms, device_offset_ms=device_offset_ms,
+                                app_version=app_version)
         return
     await conn.execute(mutations.insert(), [{
         "id": entry.mutation.id, "user_id": user_id, "device_id": device_id,
@@ -104,9 +194,70 @@ async def log_mutations(conn: AsyncConnection, logged: list[Logged], *, user_id:
     } for entry in logged])
 
 
+class _MutationRow(msgspec.Struct):
+    """The per-mutation columns of a mutation-log row (the rest are the same for a batch)."""
+
+    id: str
+    seq: int
+    hlc: str
+    kind: str
+    record_id: str
+    community_id: str
+    base_version: int
+    fields: dict[str, Any]
+    status: str
+    error_code: str | None
+    error_message: str | None
+    error_field: str | None
+    applied_version: int | None
+
+
+_MUTATION_TYPES = {"id": "text", "seq": "bigint", "hlc": "text", "kind": "text",
+                   "record_id": "text", "community_id": "text", "base_version": "bigint",
+                   "fields": "jsonb", "status": "text", "error_code": "text",
+                   "error_message": "text", "error_field": "text", "applied_version": "bigint"}
+
+
+async def _log_mutations_pg(conn: AsyncConnection, logged: list[Logged], *, user_id: str,
+                            device_id: str, now_ms: int, device_offset_ms: int | None,
+                            app_version: str | None) -> None:
+    rows = []
+    for entry in logged:
+        m, error = entry.mutation, entry.error
+        rows.append(_MutationRow(
+            m.id, m.seq, m.hlc, m.kind, m.record_id, m.community_id, m.base_version, m.fields,
+            "rejected" if error else "applied", error.code if error else None,
+            error.message if error else None, error.field if error else None,
+            entry.applied_version))
+    await insert_rows(conn, "mutations", rows, columns=_MUTATION_TYPES, constants={
+        "user_id": ("text", user_id), "device_id": ("text", device_id),
+        "received_ms": ("bigint", now_ms), "device_offset_ms": ("bigint", device_offset_ms),
+        "app_version": ("text", app_version)})
+
+
+class _ConflictRow(msgspec.Struct):
+    id: str
+    kind: str
+    record_id: str
+    community_id: str
+    field: str
+    winner: Side
+    loser: Side
+
+
+_CONFLICT_TYPES = {"id": "text", "kind": "text", "record_id": "text", "community_id": "text",
+                   "field": "text", "winner": "jsonb", "loser": "jsonb"}
+
+
 async def log_conflicts(conn: AsyncConnection, found: list[Conflict], *, now_ms: int,
                         new_id: Any) -> None:
     if not found:
+        return
+    if is_postgres(conn):
+        rows = [_ConflictRow(new_id(), c.kind, c.record_id, c.community_id, c.field, c.winner,
+                             c.loser) for c in found]
+        await insert_rows(conn, "conflicts", rows, columns=_CONFLICT_TYPES,
+                          constants={"detected_ms": ("bigint", now_ms)})
         return
     await conn.execute(conflicts.insert(), [{
         "id": new_id(), "kind": c.kind, "record_id": c.record_id,

@@ -1,18 +1,24 @@
-"""INSERT … ON CONFLICT for both back ends (their dialects spell it alike)."""
+"""INSERT … ON CONFLICT for both back ends (their dialects spell it alike), and a
+PostgreSQL-only bulk form that sends a whole batch of rows as one JSON parameter."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
+def is_postgres(conn: AsyncConnection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
 def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
-    return (postgresql.insert(table) if conn.dialect.name == "postgresql"
-            else sqlite.insert(table))
+    return postgresql.insert(table) if is_postgres(conn) else sqlite.insert(table)
 
 
 async def upsert(conn: AsyncConnection, table: sa.Table, rows: Sequence[dict[str, Any]], *,
@@ -31,3 +37,47 @@ async def insert_missing(conn: AsyncConnection, table: sa.Table,
     if not rows:
         return
     await conn.execute(_insert(conn, table).on_conflict_do_nothing(), list(rows))
+
+
+async def insert_rows(conn: AsyncConnection, table: str, rows: Sequence[Any], *,
+                      columns: Mapping[str, str], keys: Mapping[str, str] | None = None,
+                      constants: Mapping[str, tuple[str, Any]] | None = None,
+                      conflict: Sequence[str] = (), update: Sequence[str] = ()) -> None:
+    """PostgreSQL: insert ``rows`` (msgspec-encodable objects, e.g. Structs) in one
+    ``INSERT … SELECT FROM jsonb_to_recordset($1)``; with ``conflict``, update the
+    ``update`` columns of rows already there.
+
+    ``columns`` maps a table column to its SQL type; each row supplies it under the same
+    key, or under ``keys[column]``. ``constants`` are columns with one value for every
+    row, sent once. One statement and one parameter whatever the row count: an
+    executemany runs its statement once per row, and column arrays cost Python a type
+    check per element. Table and column names come from our code, never from a request.
+    """
+    if not rows:
+        return
+    await conn.exec_driver_sql(
+        _insert_rows_sql(table, tuple(columns.items()), tuple((keys or {}).items()),
+                         tuple((name, sql_type) for name, (sql_type, _) in
+                               (constants or {}).items()),
+                         tuple(conflict), tuple(update)),
+        (_encode(rows).decode(), *(value for _, value in (constants or {}).values())))
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_rows_sql(table: str, columns: tuple[tuple[str, str], ...],
+                     keys: tuple[tuple[str, str], ...], constants: tuple[tuple[str, str], ...],
+                     conflict: tuple[str, ...], update: tuple[str, ...]) -> str:
+    renamed = dict(keys)
+    source = ", ".join(f"{renamed.get(name, name)} {sql_type}" for name, sql_type in columns)
+    picked = [f"t.{renamed.get(name, name)}" for name, _ in columns]
+    picked += [f"${n}::{sql_type}" for n, (_, sql_type) in enumerate(constants, start=2)]
+    names = ", ".join([name for name, _ in columns] + [name for name, _ in constants])
+    statement = (f"INSERT INTO {table} ({names}) SELECT {', '.join(picked)}"
+                 f" FROM jsonb_to_recordset($1::jsonb) AS t({source})")
+    if conflict:
+        assignments = ", ".join(f"{name} = excluded.{name}" for name in update)
+        statement += f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {assignments}"
+    return statement

@@ -228,3 +228,33 @@ async def test_a_rectifications_status_is_an_ordinary_field(demo_client: AsyncTe
     reader = await device(demo_client, clock, "liaison02")
     await reader.pull()
     assert reader.records[fix["record_id"]]["fields"]["status"] == "open"  # the later write
+
+
+async def test_fields_only_the_server_writes_are_refused_from_phones(
+        demo_client: AsyncTestClient, clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01")
+    phone.write("case", C1, new_case(resident_outcome="solved"))
+    assert await error_codes(demo_client, phone) == ["forbidden"]
+    # Nor may a phone pose as one of the server's own pseudo-devices.
+    for device_id in ("console", "qr-intake", "server"):
+        response = await demo_client.post("/api/v1/auth/login", json={
+            "username": "liaison01", "password": "Workroom2026", "device_id": device_id})
+        assert response.status_code == 400
+        assert response.json()["error"]["field"] == "device_id"
+
+
+async def test_nul_characters_are_rejected_and_kept_not_a_server_error(
+        demo_client: AsyncTestClient, clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01")
+    phone.write("case", C1, new_case(description="前半\x00后半"))
+    phone.write("case", C1, new_case())
+    assert await error_codes(demo_client, phone) == ["invalid_field", None]
+    leader = await device(demo_client, clock, "leader01")
+    [kept] = (await demo_client.get("/api/v1/rejected", headers=leader.headers)).json()[
+        "rejected"]
+    assert kept["mutation"]["fields"]["description"] == "前半\ufffd后半"
+    too_long = dict(phone.write("case", C1, new_case()), id="x" * 65)
+    response = await demo_client.post("/api/v1/sync/push", headers=phone.headers,
+                                      json={"mutations": [too_long]})
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "mutations[0].id"
