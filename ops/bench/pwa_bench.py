@@ -3,7 +3,7 @@
 
 Start a server first (see client-pwa/README.md), then from the repository root:
 
-    .venv/bin/python client-pwa/bench/bench.py --url http://127.0.0.1:8000
+    .venv/bin/python ops/bench/pwa_bench.py --url http://127.0.0.1:8000
 
 Targets from issue 4: cold start < 1.5 s, the 1,000-mutation sync < 10 s.
 """
