@@ -1,3 +1,4 @@
+# ruff: noqa: E501  -- the JavaScript run in the page keeps its own line lengths
 """PWA benchmark (not a test): offline cold start, syncing 1,000 queued mutations and
 20 photos, IndexedDB footprint per 1,000 records. Prints figures; asserts nothing.
 
