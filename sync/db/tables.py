@@ -166,7 +166,11 @@ mutations = sa.Table(
     sa.Column("app_version", sa.Text),
     sa.Index("ix_mutations_outbox_seq", "user_id", "device_id", "seq"),
     sa.Index("ix_mutations_record", "record_id"),
-    sa.Index("ix_mutations_status_received", "status", "received_ms"),
+    # Only the rejected-mutation store is listed by time: index just those rows, so the
+    # hot path (applied mutations) pays nothing for it.
+    sa.Index("ix_mutations_rejected_received", "received_ms",
+             sqlite_where=sa.text("status = 'rejected'"),
+             postgresql_where=sa.text("status = 'rejected'")),
 )
 
 conflicts = sa.Table(

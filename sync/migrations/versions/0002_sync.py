@@ -56,7 +56,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_mutations_outbox_seq", "mutations", ["user_id", "device_id", "seq"])
     op.create_index("ix_mutations_record", "mutations", ["record_id"])
-    op.create_index("ix_mutations_status_received", "mutations", ["status", "received_ms"])
+    op.create_index("ix_mutations_rejected_received", "mutations", ["received_ms"],
+                    sqlite_where=sa.text("status = 'rejected'"),
+                    postgresql_where=sa.text("status = 'rejected'"))
     op.create_table(
         "conflicts",
         sa.Column("id", sa.String(40), primary_key=True),
