@@ -1,0 +1,44 @@
+"""Administration (admin only): people, roles, assignments, communities, liaison cards.
+
+Changes go through AuthService (audit log, token revocation, scope events) and the
+organisation store; nothing here writes SQL of its own. QR codes and their posters
+belong to the QR intake (sync/qr/), which keeps a registry of codes per community.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sync.console.store import people
+from sync.db.engine import read_transaction, write_transaction
+from sync.errors import DomainError
+from sync.store import audit, org
+
+
+async def overview(engine: AsyncEngine) -> dict[str, Any]:
+    async with read_transaction(engine) as conn:
+        return {"people": await people.list_people(conn), "squads": await people.list_squads(conn),
+                "places": await people.list_places(conn),
+                "assigned": await people.assignments_of(conn),
+                "companies": await people.list_property_companies(conn, None)}
+
+
+async def set_card(engine: AsyncEngine, community_id: str, *, liaison_name: str, phone: str,
+                   by: str, now_ms: int) -> None:
+    if not liaison_name.strip() or len(liaison_name) > 50 or len(phone) > 40:
+        raise DomainError("invalid_body", field="card", detail="card")
+    async with write_transaction(engine) as conn:
+        if await org.set_liaison_card(conn, community_id, liaison_name=liaison_name.strip(),
+                                      phone=phone.strip()):
+            await audit.record(conn, at_ms=now_ms, actor=by, action="card_changed",
+                               target=community_id, source="console")
+
+
+async def card(engine: AsyncEngine, community_id: str) -> people.Place:
+    async with read_transaction(engine) as conn:
+        found = [p for p in await people.list_places(conn) if p.id == community_id]
+    if not found:
+        raise DomainError("not_found")
+    return found[0]

@@ -1,0 +1,58 @@
+"""The charts page's service: visit hours per squad, cases per month, compliance trend."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schema.kinds import CASE_STAGES
+from sync.console import present, weekly
+from sync.console.access import Viewer
+from sync.console.charts import Chart, Series
+from sync.console.shanghai import day_start_ms, to_local, today, week_label, week_monday
+from sync.console.store.ledger import case_facts_since
+from sync.db.engine import read_transaction
+from sync.i18n import t
+
+WEEKS = 12
+MONTHS = 6
+SOURCES = ("qr", "residents_committee", "owners_committee", "property_company",
+           "resident_in_person", "hotline_12345", "patrol")
+
+
+async def charts(engine: AsyncEngine, viewer: Viewer, *, now_ms: int) -> list[Chart]:
+    now_day = today(now_ms)
+    first = week_monday(now_day) - timedelta(weeks=WEEKS - 1)
+    m = await weekly.weekly_matrix(engine, viewer, squad_id=None, first=first, last=now_day,
+                                   now_ms=now_ms)
+    labels = [week_label(w)[5:] for w in m.weeks]
+    hours = Chart(id="visit-hours", title=t("console.charts.visit_hours"), labels=labels,
+                  unit="h", series=[Series(name=s.name, values=[r.hours for r in rollups])
+                                    for s, rollups in m.squads])
+    trend = Chart(id="compliance-trend", title=t("console.charts.compliance_trend"),
+                  labels=labels, unit="%", line=True,
+                  series=[Series(name=t("console.charts.district"),
+                                 values=[float(r.percent) for r in m.district])])
+    month_start = now_day.replace(day=1)
+    for _ in range(MONTHS - 1):
+        month_start = (month_start - timedelta(days=1)).replace(day=1)
+    async with read_transaction(engine) as conn:
+        facts = await case_facts_since(conn, viewer.community_ids,
+                                       since_ms=day_start_ms(month_start))
+    months = sorted({to_local(int(f.created_ms)).strftime("%Y-%m") for f in facts} | {
+        month_start.strftime("%Y-%m"), now_day.strftime("%Y-%m")})
+    by_source = Counter((to_local(int(f.created_ms)).strftime("%Y-%m"), f.source) for f in facts)
+    by_status = Counter((to_local(int(f.created_ms)).strftime("%Y-%m"), f.status or "received")
+                        for f in facts)
+    sources = Chart(id="cases-source", title=t("console.charts.cases_by_source"), labels=months,
+                    stacked=True, series=[Series(
+                        name=present.option_label("case", "source", s),
+                        values=[float(by_source[(m_, s)]) for m_ in months]) for s in SOURCES])
+    statuses = Chart(id="cases-status", title=t("console.charts.cases_by_status"),
+                     labels=months, stacked=True, series=[Series(
+                         name=present.option_label("case", "status", s),
+                         values=[float(by_status[(m_, s)]) for m_ in months])
+                         for s in CASE_STAGES])
+    return [hours, trend, sources, statuses]

@@ -1,0 +1,78 @@
+"""What a supervisor should look at in a duty log (勤务日志). Pure.
+
+A visit shorter than 2 h does not count towards the weekly rule; overlapping visits
+mean one of them is wrong; a visit still open after midnight was probably never
+closed; a device whose clock was off by more than 5 minutes makes its times doubtful;
+a record changed after its day was filled in late; a conflict needs a person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from sync.domain.hlc import MAX_AHEAD_MS, parse
+
+MIN_VISIT_MS = 2 * 3600 * 1000
+
+SHORT_VISIT = "short_visit"
+OVERLAP = "overlap"
+PAST_MIDNIGHT = "past_midnight"
+CLOCK_OFF = "clock_off"
+EDITED_LATER = "edited_later"
+CONFLICT = "conflict"
+ALL_FLAGS = (SHORT_VISIT, OVERLAP, PAST_MIDNIGHT, CLOCK_OFF, EDITED_LATER, CONFLICT)
+
+
+class Span(msgspec.Struct, frozen=True):
+    id: str
+    start_ms: int
+    end_ms: int | None
+
+
+def duration_ms(span: Span) -> int | None:
+    if span.end_ms is None:
+        return None
+    return max(0, span.end_ms - span.start_ms)
+
+
+def visit_flags(spans: list[Span], *, day_end_ms: int, now_ms: int) -> dict[str, list[str]]:
+    """Flags per visit id for one liaison's visits of one day."""
+    flags: dict[str, list[str]] = {s.id: [] for s in spans}
+    for span in spans:
+        length = duration_ms(span)
+        if length is not None and length < MIN_VISIT_MS:
+            flags[span.id].append(SHORT_VISIT)
+        open_after = span.end_ms is None and now_ms >= day_end_ms
+        if open_after or (span.end_ms is not None and span.end_ms > day_end_ms):
+            flags[span.id].append(PAST_MIDNIGHT)
+    ordered = sorted(spans, key=lambda s: s.start_ms)
+    for i, first in enumerate(ordered):
+        first_end = first.end_ms if first.end_ms is not None else max(now_ms, first.start_ms)
+        for second in ordered[i + 1:]:
+            if second.start_ms >= first_end:
+                break
+            for span in (first, second):
+                if OVERLAP not in flags[span.id]:
+                    flags[span.id].append(OVERLAP)
+    return flags
+
+
+def clock_off(*, clock_suspect: bool, offsets: list[int | None]) -> bool:
+    return clock_suspect or any(o is not None and abs(o) > MAX_AHEAD_MS for o in offsets)
+
+
+def edited_later(field_meta: dict[str, Any], *, user_id: str, day_end_ms: int) -> bool:
+    """Did ``user_id`` change any field of the record after the day was over?"""
+    for write in field_meta.values():
+        hlc = parse(str(write[0])) if write else None
+        if hlc is not None and write[2] == user_id and hlc.ms >= day_end_ms:
+            return True
+    return False
+
+
+def created_ms(field_meta: dict[str, Any], *, fallback: int) -> int:
+    """The device time of a record's first write: the smallest HLC among its fields."""
+    times = [h.ms for w in field_meta.values() if w and (h := parse(str(w[0]))) is not None]
+    return min(times) if times else fallback

@@ -1,0 +1,174 @@
+"""The case ledger (工作台账): filters, SLAs, the step trail, reopening, and the export."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from sync.console import present
+from sync.console.access import Viewer
+from sync.console.shanghai import day_start_ms, parse_time, utc_iso
+from sync.console.sla import CaseFacts, SlaView, Step, evaluate
+from sync.console.store import ledger as store
+from sync.console.store import people
+from sync.db.engine import read_transaction, write_transaction
+from sync.domain.merge import status_rank
+from sync.domain.roles import may_reopen
+from sync.errors import DomainError
+from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 20_000
+REOPEN_STAGES = ("received", "accepted", "in_progress")
+
+
+class LedgerQuery(msgspec.Struct, frozen=True):
+    squad: str | None = None
+    community: str | None = None
+    source: str | None = None
+    category: str | None = None
+    status: str | None = None
+    first: date | None = None
+    last: date | None = None
+    page: int = 1
+
+
+class StepRow(msgspec.Struct):
+    id: str
+    action: str
+    action_label: str
+    at_ms: int
+    author: str
+    lines: list[tuple[str, str]]
+
+
+class CaseRow(msgspec.Struct):
+    id: str
+    community_id: str
+    community_name: str
+    squad_name: str
+    received_ms: int
+    title: str
+    category: str
+    source: str
+    source_label: str
+    stage: str
+    stage_label: str
+    reopen_count: int
+    sla: SlaView
+    steps: list[StepRow]
+    lines: list[tuple[str, str]]
+    author: str
+
+
+class LedgerPage(msgspec.Struct):
+    rows: list[CaseRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _filter(viewer: Viewer, query: LedgerQuery) -> store.LedgerFilter:
+    places = viewer.squad_places(query.squad)
+    ids = [p.id for p in places]
+    if query.community:
+        ids = [viewer.place(query.community).id] if query.community in ids else []
+        if not ids:
+            raise DomainError("not_found")
+    everything = viewer.is_bureau and not query.squad and not query.community
+    return store.LedgerFilter(
+        community_ids=None if everything else ids, source=query.source or None,
+        category=query.category or None, status=query.status or None,
+        received_from_ms=day_start_ms(query.first) if query.first else None,
+        received_to_ms=day_start_ms(query.last + timedelta(days=1)) if query.last else None)
+
+
+def _step_time(row: Any) -> int:
+    return parse_time(row.fields.get("at")) or int(row.created_ms)
+
+
+async def _rows(conn: AsyncConnection, viewer: Viewer, cases: list[Any], *,
+                now_ms: int) -> list[CaseRow]:
+    steps = await store.steps_for(conn, [c.id for c in cases])
+    names = await people.names(conn, [c.created_by for c in cases] + [
+        s.created_by for found in steps.values() for s in found])
+    out = []
+    for case in cases:
+        fields = case.fields
+        trail = sorted(steps.get(case.id, []), key=_step_time)
+        stage = fields.get("status") or "received"
+        facts = CaseFacts(received_ms=int(case.created_ms), category=fields.get("category"),
+                          source=fields.get("source"), stage=stage,
+                          steps=[Step(action=s.fields.get("action", ""), at_ms=_step_time(s))
+                                 for s in trail], due_ms=parse_time(fields.get("due_at")))
+        place = viewer.places.get(case.community_id)
+        out.append(CaseRow(
+            id=case.id, community_id=case.community_id,
+            community_name=place.name if place else case.community_id,
+            squad_name=viewer.squad_name(place.squad_id) if place else "",
+            received_ms=int(case.created_ms), title=fields.get("title", ""),
+            category=fields.get("category", ""), source=fields.get("source", ""),
+            source_label=present.option_label("case", "source", fields.get("source")),
+            stage=stage, stage_label=present.option_label("case", "status", stage),
+            reopen_count=int(fields.get("reopen_count") or 0),
+            sla=evaluate(facts, now_ms=now_ms),
+            steps=[StepRow(id=s.id, action=s.fields.get("action", ""),
+                           action_label=present.option_label("case_step", "action",
+                                                             s.fields.get("action")),
+                           at_ms=_step_time(s), author=names.get(s.created_by, s.created_by),
+                           lines=present.lines("case_step", s.fields)) for s in trail],
+            lines=present.lines("case", fields), author=names.get(case.created_by, "")))
+    return out
+
+
+async def ledger_page(engine: AsyncEngine, viewer: Viewer, query: LedgerQuery, *,
+                      now_ms: int) -> LedgerPage:
+    wanted = _filter(viewer, query)
+    page = max(1, query.page)
+    async with read_transaction(engine) as conn:
+        total = await store.count(conn, wanted)
+        cases = await store.page(conn, wanted, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        rows = await _rows(conn, viewer, cases, now_ms=now_ms)
+    return LedgerPage(rows=rows, total=total, page=page,
+                      pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE))
+
+
+async def ledger_all(engine: AsyncEngine, viewer: Viewer, query: LedgerQuery, *,
+                     now_ms: int) -> list[CaseRow]:
+    wanted = _filter(viewer, query)
+    async with read_transaction(engine) as conn:
+        cases = await store.page(conn, wanted, offset=0, limit=EXPORT_LIMIT)
+        return await _rows(conn, viewer, cases, now_ms=now_ms)
+
+
+async def case_detail(engine: AsyncEngine, viewer: Viewer, case_id: str, *,
+                      now_ms: int) -> CaseRow:
+    async with read_transaction(engine) as conn:
+        case = await store.get_case(conn, case_id)
+        if case is None or case.community_id not in viewer.places:
+            raise DomainError("not_found")
+        return (await _rows(conn, viewer, [case], now_ms=now_ms))[0]
+
+
+async def reopen(engine: AsyncEngine, viewer: Viewer, case_id: str, *, stage: str, note: str,
+                 now_ms: int, step_id: str) -> None:
+    """Reopen a case: one round higher in the status lattice, with a ``reopen`` step."""
+    if not may_reopen(viewer.actor.role):
+        raise DomainError("forbidden")
+    if stage not in REOPEN_STAGES:
+        raise DomainError("invalid_body", field="stage", detail="stage")
+    async with write_transaction(engine) as conn:
+        case = await store.get_case(conn, case_id)
+        if case is None or case.community_id not in viewer.places:
+            raise DomainError("not_found")
+        reopen_count = status_rank(case.fields)[0] + 1
+        await write_records(conn, [
+            ServerWrite(kind="case", record_id=case.id, community_id=case.community_id,
+                        fields={"status": stage, "reopen_count": reopen_count}),
+            ServerWrite(kind="case_step", record_id=step_id, community_id=case.community_id,
+                        fields={"case_id": case.id, "action": "reopen",
+                                "note": note.strip()[:4000] or None, "at": utc_iso(now_ms)}),
+        ], author=viewer.actor, device_id=CONSOLE_DEVICE, now_ms=now_ms)

@@ -1,0 +1,1 @@
+"""The console's HTTP handlers, one module per page family: decode, authorise, call, render."""

@@ -1,0 +1,94 @@
+"""Administration pages (admin): users and roles, assignments, communities and cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from sync.console import admin as service
+from sync.console.pages.common import page
+from sync.domain.roles import Actor, Role
+from sync.errors import DomainError
+from sync.http.deps import services
+
+SOURCE = "console"
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise DomainError("invalid_body", field="role", detail="role") from None
+
+
+@get("/admin/users")
+async def users(request: Request[Any, Any, Any], admin: Actor) -> Template:
+    found = await service.overview(services(request.app.state).engine)
+    return page("admin_users", actor=admin, roles=[r.value for r in Role], **found)
+
+
+@post("/admin/users")
+async def add_user(request: Request[Any, Any, Any], admin: Actor) -> Redirect:
+    form = await request.form()
+    username = str(form.get("username", "")).strip()
+    if not username or len(username) > 64:
+        raise DomainError("invalid_body", field="username", detail="username")
+    await services(request.app.state).auth.add_user(
+        username=username, name=str(form.get("name", "")).strip() or username,
+        role=_role(str(form.get("role", ""))), squad_id=str(form.get("squad_id", "")) or None,
+        phone=str(form.get("phone", "")) or None, password=str(form.get("password", "")),
+        by=admin.username, source=SOURCE)
+    return Redirect("/console/admin/users", status_code=303)
+
+
+@post("/admin/users/{username:str}")
+async def change_user(request: Request[Any, Any, Any], admin: Actor,
+                      username: str) -> Redirect:
+    form = await request.form()
+    auth = services(request.app.state).auth
+    action = str(form.get("action", ""))
+    if action in ("disable", "enable"):
+        await auth.set_disabled(username, disabled=action == "disable", by=admin.username,
+                                source=SOURCE)
+    elif action == "role":
+        await auth.set_role(username, role=_role(str(form.get("role", ""))),
+                            squad_id=str(form.get("squad_id", "")) or None, by=admin.username,
+                            source=SOURCE)
+    elif action in ("assign", "unassign"):
+        await auth.assign(username, str(form.get("community_id", "")),
+                          assigned=action == "assign", by=admin.username, source=SOURCE)
+    elif action == "password":
+        await auth.set_password(username, str(form.get("password", "")), by=admin.username,
+                                source=SOURCE)
+    else:
+        raise DomainError("invalid_body", field="action", detail="action")
+    return Redirect("/console/admin/users", status_code=303)
+
+
+@get("/admin/communities")
+async def communities(request: Request[Any, Any, Any], admin: Actor) -> Template:
+    found = await service.overview(services(request.app.state).engine)
+    return page("admin_communities", actor=admin, **found)
+
+
+@post("/admin/communities/{community_id:str}/card")
+async def set_card(request: Request[Any, Any, Any], admin: Actor,
+                   community_id: str) -> Redirect:
+    svc = services(request.app.state)
+    form = await request.form()
+    await service.set_card(svc.engine, community_id,
+                           liaison_name=str(form.get("liaison_name", "")),
+                           phone=str(form.get("phone", "")), by=admin.username,
+                           now_ms=svc.clock.now_ms())
+    return Redirect("/console/admin/communities", status_code=303)
+
+
+@get("/admin/communities/{community_id:str}/card")
+async def card(request: Request[Any, Any, Any], admin: Actor, community_id: str) -> Template:
+    place = await service.card(services(request.app.state).engine, community_id)
+    return page("admin_card", actor=admin, place=place)
+
+
+handlers = [users, add_user, change_user, communities, set_card, card]

@@ -1,0 +1,25 @@
+"""The charts page: SVG drawn on the server, each with its table one click away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Template
+
+from sync.console import dashboards
+from sync.console.access import Viewer
+from sync.console.charts import render
+from sync.console.pages.common import page
+from sync.http.deps import services
+
+
+@get("/charts")
+async def charts(request: Request[Any, Any, Any], viewer: Viewer) -> Template:
+    svc = services(request.app.state)
+    found = await dashboards.charts(svc.engine, viewer, now_ms=svc.clock.now_ms())
+    return page("charts", actor=viewer.actor, viewer=viewer,
+                charts=[(c, render(c)) for c in found])
+
+
+handlers = [charts]

@@ -1,0 +1,76 @@
+"""Conflicts and rejected records: the queues of sync/services/review.py, as pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from sync.console import present
+from sync.console import rejected as rejected_service
+from sync.console.access import Viewer
+from sync.console.pages.common import page
+from sync.console.shanghai import parse_time
+from sync.console.store import people
+from sync.db.engine import read_transaction
+from sync.errors import DomainError
+from sync.http.deps import services
+from sync.protocol import ResolveConflictRequest
+
+PAGE = 50
+
+
+@get("/review")
+async def queues(request: Request[Any, Any, Any], viewer: Viewer, before: str | None = None,
+                 rejected_before: str | None = None, show: str | None = None) -> Template:
+    svc = services(request.app.state)
+    conflicts = await svc.review.conflicts(viewer.actor, before=before, limit=PAGE,
+                                           unresolved_only=show != "all")
+    rejected = await svc.review.rejected(viewer.actor, before=rejected_before, limit=PAGE)
+    user_ids = [c.winner.user_id for c in conflicts.conflicts] + [
+        c.loser.user_id for c in conflicts.conflicts] + [r.user_id for r in rejected.rejected]
+    done = await rejected_service.handled(svc.engine, [r.id for r in rejected.rejected])
+    user_ids += [h.handled_by for h in done.values()]
+    async with read_transaction(svc.engine) as conn:
+        names = await people.names(conn, user_ids)
+    return page("review", actor=viewer.actor, viewer=viewer, conflicts=conflicts,
+                rejected=rejected, names=names, show=show or "", parse_time=parse_time,
+                handled=done,
+                field_label=_field_label, value_text=_value_text)
+
+
+def _field_label(kind: str, field: str) -> str:
+    return next((label for label, _ in present.lines(kind, {field: "x"})), field)
+
+
+def _value_text(kind: str, field: str, value: Any) -> str:
+    shown = present.lines(kind, {field: value})
+    return shown[0][1] if shown else msgspec.json.encode(value).decode()
+
+
+@post("/review/conflicts/{conflict_id:str}/resolve")
+async def resolve(request: Request[Any, Any, Any], viewer: Viewer,
+                  conflict_id: str) -> Redirect:
+    svc = services(request.app.state)
+    form = await request.form()
+    choice = str(form.get("choose", ""))
+    if choice not in ("winner", "loser"):
+        raise DomainError("invalid_body", field="choose", detail="choose")
+    await svc.review.resolve(viewer.actor, conflict_id,
+                             ResolveConflictRequest(choose=choice))  # type: ignore[arg-type]
+    return Redirect("/console/review", status_code=303)
+
+
+@post("/review/rejected/{mutation_id:str}/handled")
+async def rejected_handled(request: Request[Any, Any, Any], viewer: Viewer,
+                           mutation_id: str) -> Redirect:
+    svc = services(request.app.state)
+    form = await request.form()
+    await rejected_service.mark_handled(svc.engine, viewer, mutation_id,
+                                        note=str(form.get("note", "")), now_ms=svc.clock.now_ms())
+    return Redirect("/console/review", status_code=303)
+
+
+handlers = [queues, resolve, rejected_handled]

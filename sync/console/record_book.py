@@ -1,0 +1,49 @@
+"""The record book (社区工作室记录本): the paper book's chronological record, per community."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sync.console import present
+from sync.console.access import Viewer
+from sync.console.flags import created_ms
+from sync.console.shanghai import day_start_ms
+from sync.console.store import people
+from sync.console.store.record_book import community_records
+from sync.db.engine import read_transaction
+
+
+class BookEntry(msgspec.Struct):
+    id: str
+    at_ms: int
+    kind: str
+    kind_label: str
+    author: str
+    summary: str
+    lines: list[tuple[str, str]]
+    voided: bool
+
+
+async def record_book(engine: AsyncEngine, viewer: Viewer, *, community_id: str, first: date,
+                      last: date) -> tuple[people.Place, list[BookEntry]]:
+    place = viewer.place(community_id)
+    start, end = day_start_ms(first), day_start_ms(last + timedelta(days=1))
+    async with read_transaction(engine) as conn:
+        rows = await community_records(conn, place.id, start_ms=start, end_ms=end)
+        names = await people.names(conn, [r.created_by for r in rows])
+    entries = []
+    for row in rows:
+        at = present.own_time(row.kind, row.fields) or created_ms(
+            row.field_meta, fallback=int(row.created_ms))
+        if not start <= at < end:
+            continue
+        entries.append(BookEntry(
+            id=row.id, at_ms=at, kind=row.kind, kind_label=present.kind_label(row.kind),
+            author=names.get(row.created_by, row.created_by),
+            summary=present.summary(row.kind, row.fields),
+            lines=present.lines(row.kind, row.fields), voided=bool(row.fields.get("voided"))))
+    entries.sort(key=lambda e: (e.at_ms, e.id))
+    return place, entries

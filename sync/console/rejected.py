@@ -1,0 +1,38 @@
+"""Rejected records: the supervisor marks one as dealt with, with a note.
+
+The rejected-mutation store is never changed (nothing is lost); the mark lives beside it.
+Visibility follows the review queue: a squad leader deals with what was sent to the
+squad's communities or by the squad's own people.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sync.console.access import Viewer
+from sync.console.store import people
+from sync.console.store import rejected as store
+from sync.db.engine import read_transaction, write_transaction
+from sync.errors import DomainError
+
+
+async def handled(engine: AsyncEngine, mutation_ids: list[str]) -> dict[str, Any]:
+    async with read_transaction(engine) as conn:
+        return await store.handled_among(conn, mutation_ids)
+
+
+async def mark_handled(engine: AsyncEngine, viewer: Viewer, mutation_id: str, *, note: str,
+                       now_ms: int) -> None:
+    async with write_transaction(engine) as conn:
+        found = await store.rejected_community(conn, mutation_id)
+        if found is None:
+            raise DomainError("not_found")
+        community_id, sender_id = found
+        if not viewer.is_bureau and community_id not in viewer.places:
+            sender = await people.get_person(conn, sender_id)
+            if sender is None or sender.squad_id != viewer.actor.squad_id:
+                raise DomainError("not_found")
+        await store.mark_handled(conn, mutation_id, by=viewer.actor.id, now_ms=now_ms,
+                                 note=note.strip()[:2000] or None)

@@ -1,0 +1,147 @@
+"""The console's pure rules: duty-log flags, the weekly rule, SLAs, the session cookie, charts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sync.console import charts, compliance, flags, session
+from sync.console.compliance import VisitFact
+from sync.console.shanghai import day_bounds, parse_time
+from sync.console.sla import CaseFacts, Step, evaluate
+
+H = 3_600_000
+DAY_START, DAY_END = day_bounds(date(2026, 11, 26))  # a Thursday
+
+
+def test_a_short_visit_an_overlap_and_a_visit_open_past_midnight_are_flagged() -> None:
+    spans = [flags.Span(id="a", start_ms=DAY_START + 9 * H, end_ms=DAY_START + 11 * H),
+             flags.Span(id="b", start_ms=DAY_START + 10 * H, end_ms=DAY_START + 10 * H + 1),
+             flags.Span(id="c", start_ms=DAY_START + 20 * H, end_ms=None)]
+    found = flags.visit_flags(spans, day_end_ms=DAY_END, now_ms=DAY_END + H)
+    assert found["a"] == [flags.OVERLAP]
+    assert found["b"] == [flags.SHORT_VISIT, flags.OVERLAP]
+    assert found["c"] == [flags.PAST_MIDNIGHT]
+
+
+def test_exactly_two_hours_is_not_short() -> None:
+    span = flags.Span(id="a", start_ms=DAY_START, end_ms=DAY_START + 2 * H)
+    assert flags.visit_flags([span], day_end_ms=DAY_END, now_ms=DAY_END) == {"a": []}
+
+
+def test_edits_by_the_liaison_after_the_day_are_flagged_but_a_supervisors_are_not() -> None:
+    late = f"{DAY_END + H:013d}:00000:phone"
+    meta = {"summary": [late, "phone", "u1", 3, "m"],
+            "started_at": [f"{DAY_START + H:013d}:00000:phone", "phone", "u1", 1, "m0"]}
+    assert flags.edited_later(meta, user_id="u1", day_end_ms=DAY_END)
+    assert not flags.edited_later(meta, user_id="u2", day_end_ms=DAY_END)
+    assert flags.created_ms(meta, fallback=0) == DAY_START + H
+
+
+def test_a_device_clock_off_by_more_than_five_minutes_is_flagged() -> None:
+    assert flags.clock_off(clock_suspect=False, offsets=[None, 6 * 60_000])
+    assert not flags.clock_off(clock_suspect=False, offsets=[4 * 60_000, None])
+    assert flags.clock_off(clock_suspect=True, offsets=[])
+
+
+def _visit(community: str, start_h: float, hours: float | None) -> VisitFact:
+    start = DAY_START + int(start_h * H)
+    return VisitFact(id=f"{community}{start_h}", community_id=community, liaison_id="u",
+                     start_ms=start, end_ms=None if hours is None else start + int(hours * H))
+
+
+def test_the_weekly_rule_colours_green_amber_red_and_pending() -> None:
+    monday = date(2026, 11, 23)
+    last_monday = date(2026, 11, 16)
+    visits = [_visit("met", 9, 2.5), _visit("short", 9, 1), _visit("open", 9, None)]
+    weeks = [last_monday, monday]
+    tuesday = date(2026, 11, 24)
+    tallies = compliance.tally(visits)
+    cells = compliance.matrix(tallies, community_ids=["met", "short", "open", "none"],
+                              weeks=weeks, today=tuesday)
+    # The visits are on Thursday 26th, after "today": they still count for the week.
+    assert cells[("met", monday)].colour == compliance.GREEN
+    assert cells[("short", monday)].colour == compliance.AMBER
+    assert cells[("none", monday)].colour == compliance.PENDING
+    assert cells[("none", last_monday)].colour == compliance.RED
+    thursday = date(2026, 11, 26)
+    cells = compliance.matrix(tallies, community_ids=["met", "none"], weeks=weeks,
+                              today=thursday)
+    assert cells[("none", monday)].colour == compliance.RED
+    assert compliance.gaps(cells, today=thursday) == ["none"]
+    totals = compliance.rollup(cells, groups={"sq": ["met", "none"]}, weeks=weeks)
+    assert (totals[("sq", monday)].met, totals[("sq", monday)].percent) == (1, 50)
+
+
+def test_the_database_week_number_agrees_with_the_shanghai_iso_week() -> None:
+    for text in ("2026-11-29T15:59:59Z", "2026-11-29T16:00:00Z", "2026-01-01T00:00:00+08:00",
+                 "2027-01-03T23:59:00+08:00"):
+        ms = parse_time(text)
+        assert ms is not None
+        visit = VisitFact(id="v", community_id="c", liaison_id="u", start_ms=ms, end_ms=None)
+        number = (ms + compliance.WEEK_OFFSET_MS) // compliance.WEEK_MS
+        assert compliance.monday_of_week_number(number) == visit.week, text
+
+
+def test_an_iso_week_is_counted_in_shanghai_time() -> None:
+    # Sunday 2026-11-29 23:30 in Shanghai is 15:30 UTC: still ISO week 48.
+    start = parse_time("2026-11-29T15:30:00Z")
+    assert start is not None
+    visit = VisitFact(id="v", community_id="c", liaison_id="u", start_ms=start,
+                      end_ms=start + 3 * H)
+    assert visit.week == date(2026, 11, 23)
+
+
+def test_the_quarter_of_a_day() -> None:
+    assert compliance.quarter_of(date(2026, 11, 28)) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert compliance.quarter_of(date(2026, 2, 1)) == (date(2026, 1, 1), date(2026, 3, 31))
+
+
+def test_a_hotline_case_must_be_answered_within_two_hours() -> None:
+    case = CaseFacts(received_ms=0, category="乱堆物", source="hotline_12345", stage="accepted",
+                     steps=[Step(action="accept", at_ms=3 * H)])
+    found = evaluate(case, now_ms=4 * H)
+    assert found.response_late and found.response_hours == 3.0 and not found.overdue
+
+
+def test_an_unresolved_case_past_its_days_is_overdue_and_a_closed_one_without_feedback_shows(
+        ) -> None:
+    open_case = CaseFacts(received_ms=0, category="占道经营", source="patrol",
+                          stage="in_progress", steps=[Step(action="accept", at_ms=H)])
+    assert not evaluate(open_case, now_ms=2 * 24 * H).overdue
+    assert evaluate(open_case, now_ms=4 * 24 * H).overdue
+    closed = CaseFacts(received_ms=0, category="乱堆物", source="qr", stage="closed",
+                       steps=[Step(action="accept", at_ms=H), Step(action="resolve", at_ms=2 * H),
+                              Step(action="close", at_ms=3 * H)])
+    found = evaluate(closed, now_ms=30 * 24 * H)
+    assert found.closed_without_feedback and not found.overdue and found.resolve_days == 0.1
+
+
+def test_a_reopened_case_needs_a_new_resolution() -> None:
+    case = CaseFacts(received_ms=0, category="乱堆物", source="qr", stage="in_progress",
+                     steps=[Step(action="resolve", at_ms=H), Step(action="reopen", at_ms=2 * H)])
+    assert evaluate(case, now_ms=3 * H).resolved_ms is None
+
+
+def test_the_session_cookie_is_signed_and_expires_after_thirty_idle_minutes() -> None:
+    key = b"k"
+    value = session.encode(session.ConsoleSession(token="t", began_ms=0, seen_ms=0), key=key)
+    assert session.decode(value, key=key, now_ms=29 * 60_000) is not None
+    assert session.decode(value, key=key, now_ms=31 * 60_000) is None
+    assert session.decode(value, key=b"other", now_ms=0) is None
+    payload, _, signature = value.partition(".")
+    assert session.decode(payload[:-2] + "AA." + signature, key=key, now_ms=0) is None
+    refreshed = session.touched(session.ConsoleSession(token="t", began_ms=0, seen_ms=0),
+                                now_ms=10 * 60_000)
+    assert refreshed is not None and refreshed.seen_ms == 10 * 60_000
+
+
+def test_a_chart_shows_its_numbers_and_escapes_its_labels() -> None:
+    chart = charts.Chart(id="c", title="<t>", labels=["W1", "W2"],
+                         series=[charts.Series(name="华阳路", values=[1.5, 3])])
+    svg = charts.render(chart)
+    assert svg.startswith("<svg") and "&lt;t&gt;" in svg and "<t>" not in svg
+    assert svg.count("<rect") == 3  # two bars and a legend key
+    assert chart.table == [["W1", "1.5"], ["W2", "3"]]
+    line = charts.render(charts.Chart(id="l", title="x", labels=["a"], line=True,
+                                      series=[charts.Series(name="s", values=[0])]))
+    assert "<polyline" in line
