@@ -1,0 +1,129 @@
+"""Importing the 12345 hotline's export (CSV or XLSX) and fixing unmapped orders."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+import zipfile
+from typing import Any
+
+import msgspec
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sync.clock import Clock
+from sync.db.engine import read_transaction, write_transaction
+from sync.domain.roles import Actor, Role
+from sync.errors import DomainError
+from sync.evaluation import store_orders
+from sync.evaluation.addresses import category_of, keyword_index, match_community
+from sync.evaluation.hotline import RowProblem, WorkOrderRow, parse_export
+from sync.store import audit, org
+
+
+class ImportResult(msgspec.Struct, frozen=True):
+    import_id: str
+    imported: int
+    duplicates: list[RowProblem]
+    rejected: list[RowProblem]
+    unmapped: list[WorkOrderRow]
+
+
+def read_rows(data: bytes, file_name: str) -> list[list[Any]]:
+    """The export's rows, header first: XLSX by its zip signature, else CSV text."""
+    if data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise DomainError("import_unreadable", detail=str(exc)[:200]) from None
+        try:
+            return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return [list(row) for row in csv.reader(io.StringIO(text))]
+    raise DomainError("import_unreadable", detail="encoding")
+
+
+def _may_import(actor: Actor | None) -> None:
+    if actor is not None and actor.role not in (Role.BUREAU, Role.ADMIN):
+        raise DomainError("forbidden")
+
+
+class WorkOrderService:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    async def import_file(self, data: bytes, *, file_name: str,
+                          actor: Actor | None) -> ImportResult:
+        """Import the good rows; keep every rejected and duplicate row with its reason."""
+        _may_import(actor)
+        rows = read_rows(data, file_name)
+        now = self.clock.now_ms()
+        by = actor.username if actor else "cli"
+        import_id = str(uuid.uuid4())
+        async with write_transaction(self.engine) as conn:
+            # Parse once to learn the order numbers, again knowing which are stored.
+            first = parse_export(rows)
+            known = await store_orders.known_order_nos(conn, [o.order_no for o in first.orders])
+            parsed = parse_export(rows, known=known) if known else first
+            index = keyword_index(await store_orders.address_keywords(conn))
+            placed = {o.order_no: match_community(o.address, index) for o in parsed.orders}
+            await store_orders.add_import(conn, import_id=import_id, file_name=file_name,
+                                          at_ms=now, by=by, counts=(
+                                              len(parsed.orders), len(parsed.duplicates),
+                                              len(parsed.rejected)))
+            await store_orders.insert_orders(conn, [{
+                "order_no": o.order_no, "import_id": import_id, "received_ms": o.received_ms,
+                "address": o.address, "street": o.street, "hotline_category": o.category,
+                "category": category_of(o.category), "kind": o.kind, "content": o.content,
+                "status": o.status, "satisfaction": o.satisfaction,
+                "community_id": placed[o.order_no],
+                "mapped_by": "keyword" if placed[o.order_no] else None,
+                "mapped_ms": now if placed[o.order_no] else None} for o in parsed.orders])
+            await store_orders.insert_errors(conn, [
+                {"import_id": import_id, "row_number": p.row, "order_no": p.order_no[:64],
+                 "problem": problem, "reason": p.reason, "raw": p.raw}
+                for problem, found in (("rejected", parsed.rejected),
+                                       ("duplicate", parsed.duplicates)) for p in found])
+            await audit.record(conn, at_ms=now, actor=by, action="import_12345",
+                               target=file_name[:200], detail={
+                                   "imported": len(parsed.orders),
+                                   "duplicates": len(parsed.duplicates),
+                                   "rejected": len(parsed.rejected)})
+        return ImportResult(import_id=import_id, imported=len(parsed.orders),
+                            duplicates=parsed.duplicates, rejected=parsed.rejected,
+                            unmapped=[o for o in parsed.orders if placed[o.order_no] is None])
+
+    async def map_order(self, order_no: str, community_id: str, *, actor: Actor | None) -> None:
+        """A person places an order the address keywords could not."""
+        if actor is not None and actor.role not in (Role.BUREAU, Role.SQUAD_LEADER):
+            raise DomainError("forbidden")
+        now = self.clock.now_ms()
+        async with write_transaction(self.engine) as conn:
+            if await store_orders.get_order(conn, order_no) is None:
+                raise DomainError("unknown_work_order", order_no=order_no[:64])
+            community = await org.get_community(conn, community_id)
+            if actor is not None and actor.role is Role.SQUAD_LEADER and (
+                    community.squad_id != actor.squad_id):
+                raise DomainError("forbidden")
+            by = actor.username if actor else "cli"
+            await store_orders.map_order(conn, order_no, community_id=community_id, by=by,
+                                         at_ms=now)
+            await audit.record(conn, at_ms=now, actor=by, action="map_work_order",
+                               target=order_no, detail={"community_id": community_id})
+
+    async def unmapped(self) -> list[dict[str, Any]]:
+        async with read_transaction(self.engine) as conn:
+            return await store_orders.unmapped_orders(conn)
+
+    async def import_errors(self, import_id: str) -> list[dict[str, Any]]:
+        async with read_transaction(self.engine) as conn:
+            return await store_orders.import_errors(conn, import_id)
+

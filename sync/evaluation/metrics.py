@@ -1,0 +1,329 @@
+"""The criteria's formulas over the recorded data. Pure.
+
+Each formula reads a ``Scope`` — the records of one workroom (or one liaison) around a
+period — and returns a ``Measure``: a value in 0..1 and the evidence, record by record,
+behind it. A formula with nothing to judge (no case fell due) gives full marks and says
+so; one whose work is missing (no visits) gives none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import msgspec
+
+from schema.criteria import Criterion
+from schema.lists import sla_for
+from sync.evaluation.facts import Evidence, Measure, Rec, Workroom
+from sync.evaluation.period import Period, week_of
+from sync.i18n import t
+
+HOUR_MS = 3600 * 1000
+DAY_MS = 24 * HOUR_MS
+MIN_VISIT_MS = 2 * HOUR_MS
+RESOLVED = ("resolved", "feedback_given", "closed")
+# The notice's three places for the QR code (the QR registry's standard placements).
+QR_PLACEMENTS = ("居委会", "物业", "小区出入口")
+
+
+class Scope(msgspec.Struct, frozen=True):
+    period: Period
+    as_of_ms: int
+    # The records that are not voided, by kind (see make_scope).
+    by_kind: dict[str, tuple[Rec, ...]]
+    workrooms: tuple[Workroom, ...]
+    # (community, liaison) pairs the weekly rule applies to.
+    pairs: tuple[tuple[str, str], ...]
+    names: dict[str, str]
+    # Set for a liaison's appraisal: count only what this user recorded.
+    author: str | None = None
+
+    def of_kind(self, kind: str) -> tuple[Rec, ...]:
+        return self.by_kind.get(kind, ())
+
+    def authored(self, kind: str) -> list[Rec]:
+        return [r for r in self.of_kind(kind) if self.author is None or
+                r.created_by == self.author]
+
+
+def make_scope(*, period: Period, as_of_ms: int, records: Iterable[Rec],
+               workrooms: tuple[Workroom, ...], pairs: tuple[tuple[str, str], ...],
+               names: dict[str, str], author: str | None = None) -> Scope:
+    """A scope with its records indexed once: every formula asks for them by kind."""
+    by_kind: dict[str, list[Rec]] = {}
+    for record in records:
+        if not record.voided:
+            by_kind.setdefault(record.kind, []).append(record)
+    return Scope(period=period, as_of_ms=as_of_ms, workrooms=workrooms, pairs=pairs,
+                 names=names, author=author,
+                 by_kind={kind: tuple(found) for kind, found in by_kind.items()})
+
+
+def _share(good: int, total: int, *, empty: float) -> float:
+    return good / total if total else empty
+
+
+def _target(criterion_target: float | None, period: Period) -> float:
+    return max(1.0, (criterion_target or 1.0) * period.quarters)
+
+
+def _hours(ms: int) -> str:
+    return f"{ms / HOUR_MS:.1f}"
+
+
+# --- 规范化创建标准 ------------------------------------------------------------------------
+
+def liaison_card(scope: Scope, criterion: Criterion) -> Measure:
+    shares, evidence = [], []
+    for room in scope.workrooms:
+        posted = [bool(room.card_name), bool(room.card_phone), bool(room.card_wechat)]
+        shares.append(sum(posted) / 3)
+        evidence.append(Evidence(note=t("evaluation.evidence.card", community=room.name,
+                                        name="✓" if posted[0] else "✗",
+                                        phone="✓" if posted[1] else "✗",
+                                        wechat="✓" if posted[2] else "✗"),
+                                 counted=all(posted)))
+    value = sum(shares) / len(shares) if shares else 0.0
+    return Measure(value=value, detail=t("evaluation.detail.card", percent=round(value * 100)),
+                   evidence=tuple(evidence))
+
+
+def qr_placements(scope: Scope, criterion: Criterion) -> Measure:
+    """QR codes posted at the residents' committee, the property office and the entrance."""
+    shares, evidence = [], []
+    for room in scope.workrooms:
+        posted = [p for p in QR_PLACEMENTS if p in room.qr_placements]
+        shares.append(len(posted) / len(QR_PLACEMENTS))
+        evidence.append(Evidence(note=t("evaluation.evidence.qr", community=room.name,
+                                        posted="、".join(posted) or "无",
+                                        missing="、".join(p for p in QR_PLACEMENTS
+                                                         if p not in posted) or "无"),
+                                 counted=len(posted) == len(QR_PLACEMENTS)))
+    value = sum(shares) / len(shares) if shares else 0.0
+    return Measure(value=value, detail=t("evaluation.detail.qr", percent=round(value * 100)),
+                   evidence=tuple(evidence))
+
+
+def visit_duration_ms(visit: Rec) -> int | None:
+    start, end = visit.time_ms("started_at"), visit.time_ms("ended_at")
+    return end - start if start is not None and end is not None and end >= start else None
+
+
+def weekly_visits(scope: Scope, criterion: Criterion) -> Measure:
+    """The weekly rule: each liaison, each community, each week ≥ 1 visit of ≥ 2 h."""
+    weeks = scope.period.weeks_due(scope.as_of_ms)
+    by_slot: dict[tuple[str, str, tuple[int, int]], list[Rec]] = {}
+    for visit in scope.of_kind("visit"):
+        start = visit.time_ms("started_at")
+        if start is not None:
+            key = (visit.community_id, visit.created_by, week_of(start))
+            by_slot.setdefault(key, []).append(visit)
+    if not scope.pairs:
+        return Measure(value=0.0, detail=t("evaluation.detail.no_liaison"))
+    good, evidence = 0, []
+    rooms = {w.community_id: w.name for w in scope.workrooms}
+    for community_id, liaison_id in scope.pairs:
+        for week in weeks:
+            visits = by_slot.get((community_id, liaison_id, (week.year, week.number)), [])
+            longest = max(visits, key=lambda v: visit_duration_ms(v) or 0, default=None)
+            longest_ms = visit_duration_ms(longest) if longest else None
+            ok = longest_ms is not None and longest_ms >= MIN_VISIT_MS
+            good += ok
+            evidence.append(Evidence(
+                note=t("evaluation.evidence.week_ok" if ok else "evaluation.evidence.week_missed",
+                       week=week.label, liaison=scope.names.get(liaison_id, liaison_id),
+                       community=rooms.get(community_id, community_id), visits=len(visits),
+                       hours=_hours(longest_ms or 0)),
+                counted=ok, record_id=longest.id if longest else None, kind="visit"))
+    total = len(scope.pairs) * len(weeks)
+    return Measure(value=_share(good, total, empty=1.0),
+                   detail=t("evaluation.detail.weekly", good=good, total=total),
+                   evidence=tuple(evidence))
+
+
+def record_book(scope: Scope, criterion: Criterion) -> Measure:
+    """Every visit of the period written up: ended, with a summary of the work done."""
+    visits = [v for v in scope.authored("visit") if scope.period.contains(v.time_ms("started_at"))]
+    evidence = [Evidence(note=t("evaluation.evidence.visit_written" if _written(v)
+                                else "evaluation.evidence.visit_unwritten",
+                                day=v.text("started_at")[:10]),
+                         counted=_written(v), record_id=v.id, kind="visit") for v in visits]
+    good = sum(e.counted for e in evidence)
+    return Measure(value=_share(good, len(visits), empty=0.0),
+                   detail=t("evaluation.detail.record_book", good=good, total=len(visits)),
+                   evidence=tuple(evidence))
+
+
+def _written(visit: Rec) -> bool:
+    return visit.time_ms("ended_at") is not None and bool(visit.text("summary"))
+
+
+# --- cases -------------------------------------------------------------------------------
+
+def _steps(scope: Scope) -> dict[str, list[Rec]]:
+    steps: dict[str, list[Rec]] = {}
+    for step in scope.of_kind("case_step"):
+        steps.setdefault(str(step.fields.get("case_id")), []).append(step)
+    return steps
+
+
+def _step_ms(step: Rec) -> int:
+    return step.time_ms("at") or step.created_ms
+
+
+def _first(steps: list[Rec], action: str) -> int | None:
+    times = [_step_ms(s) for s in steps if s.fields.get("action") == action]
+    return min(times) if times else None
+
+
+def resolved_ms(case: Rec, steps: list[Rec]) -> int | None:
+    """When the case was resolved: its resolve step, else its close, else its last change."""
+    found = _first(steps, "resolve") or _first(steps, "close")
+    if found is None and case.fields.get("status") in RESOLVED:
+        found = case.updated_ms
+    return found
+
+
+def _period_cases(scope: Scope) -> list[Rec]:
+    return [c for c in scope.of_kind("case") if scope.period.contains(c.created_ms)]
+
+
+def cases_on_time(scope: Scope, criterion: Criterion) -> Measure:
+    steps, good, evidence = _steps(scope), 0, []
+    for case in _period_cases(scope):
+        sla = sla_for(category=case.fields.get("category"), source=case.fields.get("source"))
+        deadline = case.created_ms + int(sla.resolve_days * DAY_MS)
+        done = resolved_ms(case, steps.get(case.id, []))
+        if done is None and deadline > scope.as_of_ms:
+            continue  # still open, not yet late
+        ok = done is not None and done <= deadline
+        good += ok
+        evidence.append(Evidence(
+            note=t("evaluation.evidence.case_on_time" if ok else "evaluation.evidence.case_late",
+                   title=case.text("title"), days=f"{sla.resolve_days:g}"),
+            counted=ok, record_id=case.id, kind="case"))
+    return Measure(value=_share(good, len(evidence), empty=1.0),
+                   detail=t("evaluation.detail.cases_on_time", good=good, total=len(evidence)),
+                   evidence=tuple(evidence))
+
+
+def cases_feedback(scope: Scope, criterion: Criterion) -> Measure:
+    steps, good, evidence = _steps(scope), 0, []
+    for case in _period_cases(scope):
+        trail = steps.get(case.id, [])
+        done = resolved_ms(case, trail)
+        if done is None:
+            continue
+        sla = sla_for(category=case.fields.get("category"), source=case.fields.get("source"))
+        due = done + int(sla.feedback_days * DAY_MS)
+        fed = _first(trail, "feedback")
+        if fed is None and due > scope.as_of_ms:
+            continue  # resolved recently; feedback not yet due
+        ok = fed is not None and fed <= due
+        good += ok
+        evidence.append(Evidence(
+            note=t("evaluation.evidence.case_fed_back" if ok
+                   else "evaluation.evidence.case_no_feedback", title=case.text("title")),
+            counted=ok, record_id=case.id, kind="case"))
+    return Measure(value=_share(good, len(evidence), empty=1.0),
+                   detail=t("evaluation.detail.cases_feedback", good=good, total=len(evidence)),
+                   evidence=tuple(evidence))
+
+
+def resident_ratings(scope: Scope, criterion: Criterion) -> Measure:
+    """Residents' own ratings (1–5) of their QR cases on the tracking page (R7)."""
+    rated = [c for c in _period_cases(scope)
+             if isinstance(c.fields.get("resident_satisfaction"), int)]
+    stars = [int(c.fields["resident_satisfaction"]) for c in rated]
+    evidence = tuple(Evidence(note=t("evaluation.evidence.rating", title=c.text("title"),
+                                     stars=s), counted=s >= 4, record_id=c.id, kind="case")
+                     for c, s in zip(rated, stars, strict=True))
+    mean = sum(stars) / len(stars) if stars else None
+    return Measure(value=1.0 if mean is None else mean / 5,
+                   detail=t("evaluation.detail.ratings", count=len(stars),
+                            mean="—" if mean is None else f"{mean:.1f}"),
+                   evidence=evidence)
+
+
+# --- publicity, suggestions, inspections, meetings --------------------------------------
+
+def _held_in_period(scope: Scope, record: Rec) -> bool:
+    return scope.period.contains(record.time_ms("held_at") or record.created_ms)
+
+
+def _count(records: list[Rec], target: float, detail_key: str,
+           note: Callable[[Rec], str]) -> Measure:
+    evidence = tuple(Evidence(note=note(r), counted=True, record_id=r.id, kind=r.kind)
+                     for r in records)
+    return Measure(value=min(1.0, len(records) / target),
+                   detail=t(detail_key, count=len(records), target=f"{target:g}"),
+                   evidence=evidence)
+
+
+def publicity_events(scope: Scope, criterion: Criterion) -> Measure:
+    events = [e for e in scope.authored("publicity_event") if _held_in_period(scope, e)]
+    return _count(events, _target(criterion.target_per_quarter, scope.period),
+                  "evaluation.detail.publicity", lambda e: e.text("topic"))
+
+
+def suggestions_answered(scope: Scope, criterion: Criterion) -> Measure:
+    collected = [s for s in scope.authored("suggestion")
+                 if scope.period.contains(s.created_ms)]
+    answered = [s for s in collected if s.text("response")]
+    target = _target(criterion.target_per_quarter, scope.period)
+    evidence = tuple(Evidence(note=t("evaluation.evidence.suggestion_answered"
+                                     if s.text("response") else
+                                     "evaluation.evidence.suggestion_open",
+                                     content=s.text("content")[:40]),
+                              counted=bool(s.text("response")), record_id=s.id,
+                              kind="suggestion") for s in collected)
+    return Measure(value=min(1.0, len(answered) / target),
+                   detail=t("evaluation.detail.suggestions", collected=len(collected),
+                            answered=len(answered), target=f"{target:g}"),
+                   evidence=evidence)
+
+
+def property_supervision(scope: Scope, criterion: Criterion) -> Measure:
+    """Half for inspecting (against the target), half for following rectifications."""
+    inspections = [i for i in scope.authored("property_inspection")
+                   if scope.period.contains(i.created_ms)]
+    ids = {i.id for i in inspections}
+    evidence = [Evidence(note=t("evaluation.evidence.inspection", result=i.text("result")),
+                         counted=True, record_id=i.id, kind=i.kind) for i in inspections]
+    followed = total = 0
+    for fix in scope.of_kind("rectification"):
+        if fix.fields.get("inspection_id") not in ids:
+            continue
+        deadline = fix.time_ms("deadline")
+        status = fix.fields.get("status") or "open"
+        # A recorded recheck counts as followed up whatever the status says.
+        ok = status in ("done", "escalated") or bool(fix.text("recheck_result")) or (
+            status == "open" and deadline is not None and deadline > scope.as_of_ms)
+        total += 1
+        followed += ok
+        evidence.append(Evidence(note=t("evaluation.evidence.rectification", status=status,
+                                        deadline=fix.text("deadline")[:10]),
+                                 counted=ok, record_id=fix.id, kind=fix.kind))
+    target = _target(criterion.target_per_quarter, scope.period)
+    value = 0.5 * min(1.0, len(inspections) / target) + 0.5 * _share(followed, total,
+                                                                      empty=1.0)
+    return Measure(value=value, detail=t("evaluation.detail.property", count=len(inspections),
+                                         target=f"{target:g}", followed=followed, total=total),
+                   evidence=tuple(evidence))
+
+
+def meetings(scope: Scope, criterion: Criterion) -> Measure:
+    held = [p for p in scope.authored("participation")
+            if p.fields.get("type") == "meeting" and _held_in_period(scope, p)]
+    return _count(held, _target(criterion.target_per_quarter, scope.period),
+                  "evaluation.detail.meetings", lambda p: p.text("held_at")[:10])
+
+
+FORMULAS: dict[str, Callable[[Scope, Criterion], Measure]] = {
+    "liaison_card": liaison_card, "qr_placements": qr_placements,
+    "weekly_visits": weekly_visits, "record_book": record_book,
+    "cases_on_time": cases_on_time, "cases_feedback": cases_feedback,
+    "resident_ratings": resident_ratings,
+    "publicity_events": publicity_events, "suggestions_answered": suggestions_answered,
+    "property_supervision": property_supervision, "meetings": meetings,
+}
