@@ -204,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("community_id")
         _db_flags(sub)
         sub.set_defaults(func=cmd_assign)
+
+    from sync.evaluation.cli import register as register_evaluation
+
+    register_evaluation(commands)
+
+    from sync.qr.cli import register as register_qr
+
+    register_qr(commands)
     return parser
 
 

@@ -8,25 +8,27 @@ from pathlib import Path
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.template.config import TemplateConfig
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 
 from sync.clock import Clock, SystemClock
+from sync.console import router as console_router
 from sync.db.engine import make_engine
 from sync.errors import DomainError
+from sync.evaluation import pages as evaluation_pages
 from sync.http import auth_api, blobs_api, health, pwa, review_api, schema_api, sync_api
 from sync.http.deps import Services
 from sync.http.errors import on_domain_error, on_http_exception, on_unexpected
+from sync.qr import handlers as qr_handlers
 from sync.services.auth import AuthService
 from sync.services.blobs import BlobService
 from sync.services.review import ReviewService
 from sync.services.sync import SyncService
 from sync.settings import Settings, load_secret_key
 from sync.store.blobs import BlobFolder
-
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -54,7 +56,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     return Litestar(
         route_handlers=[*auth_api.handlers, *health.handlers, *sync_api.handlers,
                         *review_api.handlers, *blobs_api.handlers, *schema_api.handlers,
-                        *pwa.handlers(settings)],
+                        *qr_handlers.handlers, *pwa.handlers(settings),
+                        *console_router.handlers(), *evaluation_pages.handlers()],
         lifespan=[lifespan],
         exception_handlers={
             DomainError: on_domain_error,
