@@ -24,9 +24,17 @@ class Actor(msgspec.Struct, frozen=True):
     squad_id: str | None
 
 
+# Kinds that record a supervisor's judgement: a liaison may not review their own day.
+SUPERVISOR_KINDS = frozenset({"duty_log_review"})
+
+
 def may_write_records(role: Role) -> bool:
     """Admins manage people and organisation, not records; every other role records."""
     return role is not Role.ADMIN
+
+
+def may_write_kind(role: Role, kind: str) -> bool:
+    return may_write_records(role) and (kind not in SUPERVISOR_KINDS or may_review(role))
 
 
 def may_reopen(role: Role) -> bool:

@@ -16,7 +16,7 @@ from schema.kinds import KINDS, SERVER_ONLY_FIELDS, RecordKind
 from schema.lists import category_values
 from sync.domain import hlc as hlc_module
 from sync.domain.merge import RecordState, status_rank
-from sync.domain.roles import Actor, may_reopen, may_write_records
+from sync.domain.roles import Actor, may_reopen, may_write_kind
 from sync.domain.validation_messages import describe
 from sync.errors import DomainError
 from sync.protocol import Mutation
@@ -42,7 +42,9 @@ def check(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int,
     kind = KINDS.get(mutation.kind)
     if kind is None:
         return DomainError("unknown_kind", field="kind", kind=mutation.kind[:40])
-    if not may_write_records(actor.role) or mutation.community_id not in writable:
+    if not may_write_kind(actor.role, kind.KIND):
+        return DomainError("forbidden", field="kind")
+    if mutation.community_id not in writable:
         return DomainError("forbidden", field="community_id")
     if stored is not None and (stored.kind, stored.community_id) != (
             mutation.kind, mutation.community_id):

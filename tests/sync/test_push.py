@@ -258,3 +258,11 @@ async def test_nul_characters_are_rejected_and_kept_not_a_server_error(
                                       json={"mutations": [too_long]})
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "mutations[0].id"
+
+
+async def test_a_liaison_may_not_review_their_own_duty_log(demo_client: AsyncTestClient,
+                                                           clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01")
+    phone.write("duty_log_review", C1, {"liaison_id": phone.user["id"], "day": "2026-11-28",
+                                        "state": "approved"})
+    assert await error_codes(demo_client, phone) == ["forbidden"]
