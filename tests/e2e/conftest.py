@@ -9,10 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -28,29 +25,16 @@ os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, wait_healthy, workroom_command
+from tests.live_server import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PWA = ROOT / "client-pwa"
 PASSWORD = "Workroom2026"
-CHROMIUM = os.environ.get("WORKROOM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
-def _workroom() -> str:
-    exe = Path(sys.executable).with_name("workroom")
-    return str(exe) if exe.exists() else (shutil.which("workroom") or "workroom")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _build_pwa() -> None:
@@ -64,18 +48,6 @@ def _build_pwa() -> None:
     subprocess.run([npm, "run", "build"], cwd=PWA, check=True)
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes] | None, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            pytest.fail(f"workroom serve exited early:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as res:
-                if res.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"server not healthy after 30 s:\n{log.read_text(errors='replace')}")
 
 
 @dataclass
@@ -86,7 +58,7 @@ class Server:
 
     def cli(self, *args: str) -> None:
         subprocess.run(
-            [_workroom(), *args, "--db", self.db_url, "--data-dir", str(self.data_dir)],
+            [workroom_command(), *args, "--db", self.db_url, "--data-dir", str(self.data_dir)],
             check=True,
             capture_output=True,
         )
@@ -134,10 +106,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db_url = f"sqlite+aiosqlite:///{tmp}/w.db"
     srv = Server(url="", db_url=db_url, data_dir=tmp / "data")
     srv.data_dir.mkdir()
-    subprocess.run([_workroom(), "migrate", "--db", db_url], check=True, capture_output=True)
+    subprocess.run([workroom_command(), "migrate", "--db", db_url], check=True, capture_output=True)
     subprocess.run(
         [
-            _workroom(),
+            workroom_command(),
             "seed-demo",
             "--db",
             db_url,
@@ -149,13 +121,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     log = tmp / "serve.log"
     env = {**os.environ, "WORKROOM_PWA_DIR": str(PWA / "dist")}
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
-                _workroom(),
+                workroom_command(),
                 "serve",
                 "--host",
                 "127.0.0.1",
@@ -172,7 +144,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     srv.url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(srv.url, proc, log)
+        wait_healthy(srv.url, proc, log)
         yield srv
     finally:
         proc.terminate()
@@ -187,8 +159,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 # would fail with "asyncio.run() cannot be called from a running event loop".
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    require_chromium()
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b

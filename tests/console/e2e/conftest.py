@@ -5,17 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -23,23 +17,15 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from sync.client import Device
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, wait_healthy, workroom_command
+from tests.live_server import free_port
 
 PASSWORD = "Workroom2026"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _workroom() -> str:
-    exe = Path(sys.executable).with_name("workroom")
-    return str(exe) if exe.exists() else (shutil.which("workroom") or "workroom")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -86,25 +72,18 @@ def synced_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncedDay]:
     db_url = f"sqlite+aiosqlite:///{tmp}/w.db"
     data = tmp / "data"
     data.mkdir()
-    subprocess.run([_workroom(), "seed-demo", "--db", db_url, "--data-dir", str(data),
+    subprocess.run([workroom_command(), "seed-demo", "--db", db_url, "--data-dir", str(data),
                     "--password", PASSWORD], check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     log = tmp / "serve.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([_workroom(), "serve", "--db", db_url, "--data-dir", str(data),
-                                 "--host", "127.0.0.1", "--port", str(port)],
+        proc = subprocess.Popen([workroom_command(), "serve", "--db", db_url,
+                                 "--data-dir", str(data), "--host", "127.0.0.1",
+                                 "--port", str(port)],
                                 stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"server did not start:\n{log.read_text(errors='replace')}")
-                time.sleep(0.2)
+        wait_healthy(url, proc, log)
         day = datetime.now(SHANGHAI).date().isoformat()
         # Playwright's sync API owns this thread's event loop: record the day in another.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -123,8 +102,7 @@ def synced_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncedDay]:
 # running an event loop, and the rest of the suite's asyncio.run() calls would fail.
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    require_chromium()
     with sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                       args=CHROMIUM_ARGS)

@@ -8,10 +8,7 @@ another.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -23,12 +20,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, wait_healthy, workroom_command
+from tests.live_server import free_port
+
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "Workroom2026"
-CHROMIUM = os.environ.get("WORKROOM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A mid-range Android phone held upright.
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True, "locale": "zh-CN",
@@ -38,14 +35,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
                        "MicroMessenger/8.0"}
 
 
-def _workroom() -> str:
-    return str(Path(sys.executable).with_name("workroom"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -57,7 +48,7 @@ class QrServer:
     seqs: dict[str, int] = field(default_factory=dict)
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run([_workroom(), *args, "--db", self.db_url, "--data-dir",
+        done = subprocess.run([workroom_command(), *args, "--db", self.db_url, "--data-dir",
                                str(self.data_dir), "--base-url", self.url],
                               check=True, capture_output=True, text=True)
         return done.stdout.strip()
@@ -105,18 +96,6 @@ class QrServer:
         assert all(r["status"] == "applied" for r in body["results"]), body
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"workroom serve exited early:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"server not healthy after 30 s:\n{log.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="module")
@@ -125,17 +104,17 @@ def qr_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QrServer]:
     db_url = f"sqlite+aiosqlite:///{tmp}/w.db"
     data_dir = tmp / "data"
     data_dir.mkdir()
-    subprocess.run([_workroom(), "seed-demo", "--db", db_url, "--data-dir", str(data_dir),
+    subprocess.run([workroom_command(), "seed-demo", "--db", db_url, "--data-dir", str(data_dir),
                     "--password", PASSWORD], check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     log = tmp / "serve.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([_workroom(), "serve", "--host", "127.0.0.1", "--port",
+        proc = subprocess.Popen([workroom_command(), "serve", "--host", "127.0.0.1", "--port",
                                  str(port), "--db", db_url, "--data-dir", str(data_dir)],
                                 stdout=out, stderr=subprocess.STDOUT)
     server = QrServer(url=f"http://127.0.0.1:{port}", db_url=db_url, data_dir=data_dir)
     try:
-        _wait_healthy(server.url, proc, log)
+        wait_healthy(server.url, proc, log)
         yield server
     finally:
         proc.terminate()
@@ -147,8 +126,7 @@ def qr_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QrServer]:
 
 @pytest.fixture(scope="module")
 def qr_browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    require_chromium()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=CHROMIUM_ARGS)
