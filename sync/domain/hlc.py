@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-_HLC = re.compile(r"^(\d{13}):(\d{5}):([A-Za-z0-9_-]{1,64})$")
+HLC_PATTERN = re.compile(r"^(\d{13}):(\d{5}):([A-Za-z0-9_-]{1,64})$")
 SERVER_DEVICE = "server"
 MAX_AHEAD_MS = 5 * 60 * 1000
 # Pseudo-devices of writes the server makes itself (sync/services/server_writes.py).
@@ -29,7 +29,7 @@ class Hlc(NamedTuple):
 
 
 def parse(text: str) -> Hlc | None:
-    match = _HLC.match(text)
+    match = HLC_PATTERN.match(text)
     if match is None:
         return None
     return Hlc(int(match.group(1)), int(match.group(2)), match.group(3))

@@ -22,7 +22,6 @@ from sync.errors import DomainError
 from sync.protocol import Mutation
 
 RECORD_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
-_HLC = hlc_module._HLC
 _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 
 
@@ -32,7 +31,7 @@ def check(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int,
     """The reason to reject ``mutation``, or None to apply it."""
     # hlc_module.parse's own pattern, matched without building an Hlc: this runs for
     # every mutation of every push.
-    parsed = _HLC.match(mutation.hlc)
+    parsed = hlc_module.HLC_PATTERN.match(mutation.hlc)
     if parsed is None or parsed.group(3) != device_id:
         return DomainError("invalid_hlc", field="hlc")
     if seq_owner is not None and seq_owner != mutation.id:
