@@ -1,4 +1,4 @@
-"""What every browser test shares: Debian's Chromium, how to start a real server for it.
+"""What every browser test shares: Debian's Chromium, launched the same way.
 
 Browser fixtures stay module-scoped: while Playwright's sync API is open, its thread
 counts as running an event loop, and the rest of the suite's ``asyncio.run`` would fail.
@@ -7,11 +7,6 @@ counts as running an event loop, and the rest of the suite's ``asyncio.run`` wou
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -32,24 +27,3 @@ CHROMIUM_ARGS = [
 def require_chromium() -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
-
-
-def workroom_command() -> str:
-    """The ``workroom`` script of the Python running the tests."""
-    exe = Path(sys.executable).with_name("workroom")
-    return str(exe) if exe.exists() else (shutil.which("workroom") or "workroom")
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes] | None, log: Path) -> None:
-    """Wait for ``url``/healthz; fail the test with the server's log if it never comes."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            pytest.fail(f"workroom serve exited early:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"server not healthy after 30 s:\n{log.read_text(errors='replace')}")

@@ -25,8 +25,8 @@ os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, wait_healthy, workroom_command
-from tests.live_server import free_port
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.live_server import live_server, workroom_command
 
 ROOT = Path(__file__).resolve().parents[2]
 PWA = ROOT / "client-pwa"
@@ -121,37 +121,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         check=True,
         capture_output=True,
     )
-    port = free_port()
-    log = tmp / "serve.log"
     env = {**os.environ, "WORKROOM_PWA_DIR": str(PWA / "dist")}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                workroom_command(),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--db",
-                db_url,
-                "--data-dir",
-                str(srv.data_dir),
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    srv.url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(srv.url, proc, log)
+    with live_server(db_url, srv.data_dir, env=env) as url:
+        srv.url = url
         yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # Function-scoped on purpose: while sync_playwright() is open it keeps an event loop

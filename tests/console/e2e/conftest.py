@@ -4,7 +4,6 @@ and a synced day of two liaisons recorded through the reference client over HTTP
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from sync.client import Device
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, wait_healthy, workroom_command
-from tests.live_server import free_port
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.live_server import live_server, workroom_command
 
 PASSWORD = "Workroom2026"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -74,28 +73,13 @@ def synced_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncedDay]:
     data.mkdir()
     subprocess.run([workroom_command(), "seed-demo", "--db", db_url, "--data-dir", str(data),
                     "--password", PASSWORD], check=True, capture_output=True)
-    port = free_port()
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([workroom_command(), "serve", "--db", db_url,
-                                 "--data-dir", str(data), "--host", "127.0.0.1",
-                                 "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+    with live_server(db_url, data) as url:
         day = datetime.now(SHANGHAI).date().isoformat()
         # Playwright's sync API owns this thread's event loop: record the day in another.
         with ThreadPoolExecutor(max_workers=1) as pool:
             pool.submit(asyncio.run, _record_day(url, day)).result()
         yield SyncedDay(url=url, day=day, case_title="小区门口占道经营",
                         qr_case_title="扫码反映乱张贴")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # Module scope, not session: while Playwright's sync API is open, this thread counts as

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, wait_healthy, workroom_command
-from tests.live_server import free_port
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.live_server import live_server, workroom_command
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -106,22 +106,8 @@ def qr_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QrServer]:
     data_dir.mkdir()
     subprocess.run([workroom_command(), "seed-demo", "--db", db_url, "--data-dir", str(data_dir),
                     "--password", PASSWORD], check=True, capture_output=True)
-    port = free_port()
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([workroom_command(), "serve", "--host", "127.0.0.1", "--port",
-                                 str(port), "--db", db_url, "--data-dir", str(data_dir)],
-                                stdout=out, stderr=subprocess.STDOUT)
-    server = QrServer(url=f"http://127.0.0.1:{port}", db_url=db_url, data_dir=data_dir)
-    try:
-        wait_healthy(server.url, proc, log)
-        yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with live_server(db_url, data_dir) as url:
+        yield QrServer(url=url, db_url=db_url, data_dir=data_dir)
 
 
 @pytest.fixture(scope="module")
