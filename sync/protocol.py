@@ -102,7 +102,9 @@ class RecordOut(Wire):
     id: str
     community_id: str
     version: int
-    fields: dict[str, Any]
+    # The stored JSON object, sent as stored: a pull never decodes and re-encodes it.
+    fields: Annotated[msgspec.Raw, msgspec.Meta(
+        extra_json_schema={"type": "object", "description": "field name → value"})]
     updated_at: str
     created_by: str
     created_at: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sync.clock import Clock
@@ -91,7 +92,7 @@ class SyncService:
             cursor=cursors.encode(following, key=self.cursor_key), has_more=has_more,
             server_time=now, hlc=server_hlc(now_ms=now, max_applied=max_hlc),
             records=[RecordOut(kind=kind, id=record_id, community_id=community_id,
-                               version=int(version), fields=fields,
+                               version=int(version), fields=msgspec.Raw(fields),
                                updated_at=_iso(int(updated_ms)), created_by=created_by,
                                created_at=_iso(int(created_ms)))
                      for (kind, record_id, community_id, version, fields, updated_ms,
