@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
@@ -62,6 +63,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = f"http://{settings.host}:{settings.port}"
     print(f"Workroom 社区工作室 is running: open {url}/app/ (liaisons) "
           f"or {url}/console/ (supervisors); API docs at {url}/api/schema", flush=True)
+    # The code and settings loaded so far live as long as the process: take them out of
+    # the collector's reach, and collect less often. A push or a pull page allocates tens
+    # of thousands of short-lived objects, and every full collection used to walk the
+    # whole import graph again (ops/bench/RESULTS.md).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
                 access_log=False)
     return 0
