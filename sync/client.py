@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+import msgspec
 
 from sync.domain.hlc import Hlc, parse
+
+# A pull page holds thousands of records, a push hundreds of mutations: msgspec does
+# them several times faster than the standard library.
+_decode = msgspec.json.Decoder().decode
+_encode = msgspec.json.Encoder().encode
 
 
 class HttpClient(Protocol):
@@ -127,10 +133,13 @@ class Device:
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> Any:
         """One request, retried on transport errors and 5xx; never on 4xx (auth included)."""
+        headers = self.headers
+        if "json" in kwargs:
+            kwargs["content"] = _encode(kwargs.pop("json"))
+            headers = {**headers, "Content-Type": "application/json"}
         for attempt, delay in enumerate((*self.retry_delays, None)):
             try:
-                response = await getattr(self.http, method)(url, headers=self.headers,
-                                                            **kwargs)
+                response = await getattr(self.http, method)(url, headers=headers, **kwargs)
             except (OSError, httpx.TransportError):
                 if delay is None:
                     raise
@@ -138,6 +147,6 @@ class Device:
                 if response.status_code < 500 or delay is None:
                     if response.status_code >= 400:
                         raise SyncError(response.status_code, response.json())
-                    return response.json()
+                    return _decode(response.content)
             await asyncio.sleep(delay * (attempt + 1))
         raise AssertionError("unreachable")
