@@ -1,12 +1,19 @@
-"""A push batch, merged in memory: validate each mutation, merge the accepted ones. Pure.
+"""A push batch, in two pure steps either side of the version lock.
 
-The store loads the facts (records touched, ids and seqs already received, the user's
-writable communities) in a few queries, calls ``merge_batch``, and writes the outcome in
-a few bulk statements — never a query per mutation.
+1. ``screen`` (before the lock): repeats of an id within the batch are dropped and every
+   check that needs no stored record runs. The store then logs every screened mutation
+   in one statement that skips ids the log already holds: those are duplicates.
+2. ``merge_batch`` (under the lock): the checks against the stored records and the merge,
+   for the mutations the log did not hold before.
+
+The store loads what each step needs (the device's seqs, the user's writable
+communities, the touched records) in a few queries and writes the outcome in a few bulk
+statements — never a query per mutation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -14,63 +21,97 @@ import msgspec
 
 from sync.domain import merge
 from sync.domain.roles import Actor
-from sync.domain.validate import check
+from sync.domain.validate import check_alone, check_stored
 from sync.errors import DomainError
 from sync.i18n import t
 from sync.protocol import Mutation
 
 
-@dataclass(frozen=True)
-class Facts:
-    received_ids: frozenset[str]
-    seq_owners: dict[int, str]
-    records: dict[str, merge.RecordState]
-    writable: frozenset[str]
-
-
 class Logged(NamedTuple):
-    """One received mutation for the mutation log (applied or rejected)."""
+    """One received mutation for the mutation log: applied (no error) or rejected."""
 
     mutation: Mutation
     error: DomainError | None
-    applied_version: int | None
+
+
+class Screened(NamedTuple):
+    """A mutation after the checks that need no stored record."""
+
+    mutation: Mutation  # as logged: NUL characters replaced
+    error: DomainError | None  # None: to apply, unless the stored record objects
+    final: bool  # the error comes before every check against a stored record
+
+
+def screen(mutations: list[Mutation], *, actor: Actor, device_id: str, now_ms: int,
+           seq_owners: Mapping[int, str], writable: frozenset[str],
+           may_hold_nul: bool = True) -> list[Screened | None]:
+    """One entry per mutation, in batch order: None for a repeat of an earlier id.
+
+    ``seq_owners`` maps this device's logged seqs to their mutation ids. Pass
+    ``may_hold_nul=False`` when the raw body had no ``\\u0000`` escape, which saves
+    re-encoding every mutation to look for one.
+    """
+    owners = dict(seq_owners)
+    seen: set[str] = set()
+    screened: list[Screened | None] = []
+    for mutation in mutations:
+        if mutation.id in seen:
+            screened.append(None)
+            continue
+        seen.add(mutation.id)
+        if may_hold_nul and _has_nul(mutation):
+            # PostgreSQL text cannot hold NUL: keep a readable copy in the rejected store
+            # rather than failing the whole push with a 5xx.
+            screened.append(Screened(_without_nul(mutation),
+                                     DomainError("invalid_field", detail=t("detail.nul")), True))
+            continue
+        error, final = check_alone(mutation, actor=actor, device_id=device_id, now_ms=now_ms,
+                                   seq_owner=owners.get(mutation.seq), writable=writable)
+        owners.setdefault(mutation.seq, mutation.id)
+        screened.append(Screened(mutation, error, final))
+    return screened
+
+
+def to_log(screened: list[Screened | None]) -> list[Logged]:
+    """The mutation-log rows of a screened batch, as screening found them."""
+    return [Logged(s.mutation, s.error) for s in screened if s is not None]
 
 
 @dataclass
 class BatchOutcome:
     results: list[tuple[str, str, DomainError | None]] = field(default_factory=list)
     records: dict[str, merge.RecordState] = field(default_factory=dict)
-    logged: list[Logged] = field(default_factory=list)
+    # Mutations the stored records rejected after they were logged: their log rows change.
+    relogged: list[Logged] = field(default_factory=list)
     conflicts: list[merge.Conflict] = field(default_factory=list)
     version: int = 0
     max_hlc: str = ""
 
 
-def merge_batch(mutations: list[Mutation], facts: Facts, *, actor: Actor, device_id: str,
-                now_ms: int, version: int, max_hlc: str,
+def merge_batch(mutations: list[Mutation], screened: list[Screened | None], *,
+                fresh: Collection[str], records: Mapping[str, merge.RecordState],
+                actor: Actor, device_id: str, now_ms: int, version: int, max_hlc: str,
                 clock_suspect: bool) -> BatchOutcome:
+    """Merge a screened batch into the stored ``records``.
+
+    ``fresh`` are the ids the mutation log did not hold before this batch; every other
+    mutation is a duplicate. Returns a result per mutation, in batch order.
+    """
     out = BatchOutcome(version=version, max_hlc=max_hlc)
-    seen = set(facts.received_ids)
-    seq_owners = dict(facts.seq_owners)
-    for mutation in mutations:
-        if mutation.id in seen:
+    for mutation, entry in zip(mutations, screened, strict=True):
+        # The log holds the screened copy (its id, too, without NUL characters).
+        if entry is None or entry.mutation.id not in fresh:
             out.results.append((mutation.id, "duplicate", None))
             continue
-        seen.add(mutation.id)
-        stored = out.records.get(mutation.record_id) or facts.records.get(mutation.record_id)
-        if _has_nul(mutation):
-            # PostgreSQL text cannot hold NUL: keep a readable copy in the rejected store
-            # rather than failing the whole push with a 5xx.
-            error: DomainError | None = DomainError("invalid_field", detail=t("detail.nul"))
-            out.results.append((mutation.id, "rejected", error))
-            out.logged.append(Logged(_without_nul(mutation), error, None))
+        if entry.final:
+            out.results.append((mutation.id, "rejected", entry.error))
             continue
-        error = check(mutation, actor=actor, device_id=device_id, now_ms=now_ms, stored=stored,
-                      seq_owner=seq_owners.get(mutation.seq), writable=facts.writable)
-        seq_owners.setdefault(mutation.seq, mutation.id)
+        stored = out.records.get(mutation.record_id) or records.get(mutation.record_id)
+        error = check_stored(mutation, stored, actor=actor, alone=entry.error)
         if error is not None:
             out.results.append((mutation.id, "rejected", error))
-            out.logged.append(Logged(mutation, error, None))
+            if error is not entry.error:
+                out.relogged.append(Logged(mutation, error))
             continue
         out.version += 1
         write = merge.Write(id=mutation.id, user_id=actor.id, device_id=device_id,
@@ -87,7 +128,6 @@ def merge_batch(mutations: list[Mutation], facts: Facts, *, actor: Actor, device
         out.records[record.id] = record
         out.max_hlc = max(out.max_hlc, mutation.hlc)
         out.results.append((mutation.id, "applied", None))
-        out.logged.append(Logged(mutation, None, out.version))
     return out
 
 

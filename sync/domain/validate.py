@@ -2,6 +2,8 @@
 
 ``invalid_hlc, seq_reused, clock_ahead, unknown_kind, forbidden, immutable_field,
 unknown_field, invalid_field, missing_field`` — the first that applies is reported.
+Most need no stored record and run before the push takes the version lock
+(``check_alone``); the rest run under it (``check_stored``).
 """
 
 from __future__ import annotations
@@ -25,40 +27,60 @@ RECORD_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 
 
-def check(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int,
-          stored: RecordState | None, seq_owner: str | None,
-          writable: frozenset[str]) -> DomainError | None:
-    """The reason to reject ``mutation``, or None to apply it."""
+def check_alone(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int,
+                seq_owner: str | None,
+                writable: frozenset[str]) -> tuple[DomainError | None, bool]:
+    """The first failing check that needs no stored record, and whether it is final.
+
+    A final one comes before ``immutable_field`` in the protocol's order, so no stored
+    record can change it. A later one stands unless the stored record (checked under the
+    version lock by ``check_stored``) makes the mutation ``immutable_field``.
+    """
     # hlc_module.parse's own pattern, matched without building an Hlc: this runs for
     # every mutation of every push.
     parsed = hlc_module.HLC_PATTERN.match(mutation.hlc)
     if parsed is None or parsed.group(3) != device_id:
-        return DomainError("invalid_hlc", field="hlc")
+        return DomainError("invalid_hlc", field="hlc"), True
     if seq_owner is not None and seq_owner != mutation.id:
-        return DomainError("seq_reused", field="seq")
+        return DomainError("seq_reused", field="seq"), True
     if int(parsed.group(1)) > now_ms + hlc_module.MAX_AHEAD_MS:
-        return DomainError("clock_ahead", field="hlc")
+        return DomainError("clock_ahead", field="hlc"), True
     kind = KINDS.get(mutation.kind)
     if kind is None:
-        return DomainError("unknown_kind", field="kind", kind=mutation.kind[:40])
+        return DomainError("unknown_kind", field="kind", kind=mutation.kind[:40]), True
     if not may_write_kind(actor.role, kind.KIND):
-        return DomainError("forbidden", field="kind")
+        return DomainError("forbidden", field="kind"), True
     if mutation.community_id not in writable:
-        return DomainError("forbidden", field="community_id")
-    if stored is not None and (stored.kind, stored.community_id) != (
-            mutation.kind, mutation.community_id):
-        return DomainError("immutable_field",
-                           field="kind" if stored.kind != mutation.kind else "community_id")
+        return DomainError("forbidden", field="community_id"), True
     names = _field_names(kind)
     for name in mutation.fields:
         if name not in names:
-            return DomainError("unknown_field", field=name, name=name[:64])
+            return DomainError("unknown_field", field=name, name=name[:64]), False
     if device_id not in hlc_module.SERVER_DEVICES:
         server_only = SERVER_ONLY_FIELDS[kind.KIND]
         for name in mutation.fields:
             if name in server_only:
-                return DomainError("forbidden", field=name)
-    return _check_values(mutation, kind, actor=actor, stored=stored)
+                return DomainError("forbidden", field=name), False
+    return _check_values(mutation, kind), False
+
+
+def check_stored(mutation: Mutation, stored: RecordState | None, *, actor: Actor,
+                 alone: DomainError | None) -> DomainError | None:
+    """The reason to reject a mutation whose ``check_alone`` was not final (its error
+    was ``alone``), now that the stored record is known; None to apply it."""
+    if stored is not None and (stored.kind, stored.community_id) != (
+            mutation.kind, mutation.community_id):
+        return DomainError("immutable_field",
+                           field="kind" if stored.kind != mutation.kind else "community_id")
+    if alone is not None:
+        return alone
+    kind = KINDS[mutation.kind]
+    if kind.KIND == "case" and "status" in mutation.fields and not may_reopen(actor.role):
+        # Reopening (a higher reopen_count) is for squad leaders and the bureau.
+        stored_round = status_rank(stored.fields)[0] if stored is not None else 0
+        if status_rank(mutation.fields)[0] > stored_round:
+            return DomainError("forbidden", field="reopen_count")
+    return _check_required(mutation.fields, kind, creating=stored is None)
 
 
 @functools.cache
@@ -66,8 +88,7 @@ def _field_names(kind: type[RecordKind]) -> frozenset[str]:
     return frozenset(kind.__struct_fields__)
 
 
-def _check_values(mutation: Mutation, kind: type[RecordKind], *, actor: Actor,
-                  stored: RecordState | None) -> DomainError | None:
+def _check_values(mutation: Mutation, kind: type[RecordKind]) -> DomainError | None:
     if not RECORD_ID.match(mutation.record_id):
         return DomainError("invalid_field", field="record_id", detail="record_id")
     if mutation.seq < 1:
@@ -87,24 +108,14 @@ def _check_values(mutation: Mutation, kind: type[RecordKind], *, actor: Actor,
     if kind.KIND == "attachment" and "parent_kind" in mutation.fields and (
             mutation.fields["parent_kind"] not in KINDS):
         return DomainError("invalid_field", field="parent_kind", detail="parent_kind")
-    lattice_error = (_check_status(mutation, actor=actor, stored=stored)
-                     if kind.KIND == "case" else None)
-    return lattice_error or _check_required(mutation.fields, kind, creating=stored is None)
-
-
-def _check_status(mutation: Mutation, *, actor: Actor,
-                  stored: RecordState | None) -> DomainError | None:
-    """A case's status is the lattice pair: it travels with the reopen_count it is based on."""
-    fields = mutation.fields
-    if "status" in fields and "reopen_count" not in fields:
-        return DomainError("missing_field", field="reopen_count", name="reopen_count")
-    if "reopen_count" in fields and "status" not in fields:
-        return DomainError("missing_field", field="status", name="status")
-    if "status" in fields and not may_reopen(actor.role):
-        # Reopening (a higher reopen_count) is for squad leaders and the bureau.
-        stored_round = status_rank(stored.fields)[0] if stored is not None else 0
-        if status_rank(fields)[0] > stored_round:
-            return DomainError("forbidden", field="reopen_count")
+    if kind.KIND == "case":
+        # A case's status is the lattice pair: it travels with the reopen_count it is
+        # based on.
+        fields = mutation.fields
+        if "status" in fields and "reopen_count" not in fields:
+            return DomainError("missing_field", field="reopen_count", name="reopen_count")
+        if "reopen_count" in fields and "status" not in fields:
+            return DomainError("missing_field", field="status", name="status")
     return None
 
 

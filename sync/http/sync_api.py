@@ -7,7 +7,7 @@ from litestar import Request, get, post
 from litestar.di import Provide
 
 from sync.errors import DomainError
-from sync.http.body import decode_request
+from sync.http.body import decode
 from sync.http.deps import require_session, services
 from sync.protocol import PullResponse, PushRequest, PushResponse
 from sync.services.auth import Authenticated
@@ -19,8 +19,11 @@ _push_decoder = msgspec.json.Decoder(PushRequest)
 @post("/api/v1/sync/push", status_code=200, tags=["sync"],
       dependencies={"session": Provide(require_session)})
 async def push(request: Request, session: Authenticated) -> PushResponse:
-    body = await decode_request(request, _push_decoder)
-    return await services(request.app.state).sync.push(session.actor, session.device_id, body)
+    raw = await request.body()
+    # JSON can only carry a NUL character as the escape \u0000.
+    return await services(request.app.state).sync.push(
+        session.actor, session.device_id, decode(raw, _push_decoder),
+        may_hold_nul=b"\\u0000" in raw)
 
 
 @get("/api/v1/sync/pull", tags=["sync"], dependencies={"session": Provide(require_session)})

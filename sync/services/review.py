@@ -76,7 +76,7 @@ class ReviewService:
             out = await write_records(conn, [ServerWrite(
                 kind=row.kind, record_id=row.record_id, community_id=row.community_id,
                 fields={row.field: value})], author=actor, device_id=CONSOLE_DEVICE, now_ms=now)
-            mutation_id = out.logged[0].mutation.id
+            mutation_id = out.results[0][0]
             await review.mark_resolved(conn, conflict_id, now_ms=now, by=actor.id,
                                        mutation_id=mutation_id)
             resolved = await review.get_conflict(conn, conflict_id)

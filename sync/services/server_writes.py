@@ -18,7 +18,7 @@ from sync.domain.hlc import CONSOLE_DEVICE, QR_DEVICE, next_after, server_hlc
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
 from sync.protocol import Mutation
-from sync.services.sync import apply_mutations
+from sync.services.sync import merge_received, receive
 from sync.store import outboxes, records, versions
 
 __all__ = ["CONSOLE_DEVICE", "QR_DEVICE", "RESIDENT_INTAKE", "ServerWrite", "write_records"]
@@ -57,9 +57,13 @@ async def write_records(conn: AsyncConnection, writes: list[ServerWrite], *, aut
             id=str(uuid.uuid4()), seq=seq, hlc=latest, kind=write.kind,
             record_id=write.record_id, community_id=write.community_id,
             base_version=known.version if known else version, fields=write.fields))
-    out, _ = await apply_mutations(conn, actor=author, device_id=device_id, mutations=mutations,
-                                   now_ms=now_ms, version=version, max_hlc=max_hlc,
-                                   device_offset_ms=None, app_version=None)
+    # The version lock is taken before the outbox lock here, the other way round in a
+    # push: no phone pushes under a server device's name (sync/domain/hlc.py), so the two
+    # orders never meet.
+    received = await receive(conn, actor=author, device_id=device_id, mutations=mutations,
+                             now_ms=now_ms, device_offset_ms=None, app_version=None)
+    out = await merge_received(conn, received, actor=author, device_id=device_id,
+                               now_ms=now_ms, version=version, max_hlc=max_hlc)
     for _, status, error in out.results:
         if error is not None:
             raise DomainError("invalid_body", field=error.field, detail=error.message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from dataclasses import dataclass
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import cursor as cursors
-from sync.domain.batch import BatchOutcome, Facts, advance_acked, merge_batch
+from sync.domain.batch import BatchOutcome, Screened, advance_acked, merge_batch, screen, to_log
 from sync.domain.hlc import MAX_AHEAD_MS, server_hlc
 from sync.domain.roles import Actor
 from sync.domain.validate import RECORD_ID
@@ -39,21 +40,25 @@ class SyncService:
         self.clock = clock
         self.cursor_key = cursor_key
 
-    async def push(self, actor: Actor, device_id: str, request: PushRequest) -> PushResponse:
+    async def push(self, actor: Actor, device_id: str, request: PushRequest, *,
+                   may_hold_nul: bool = True) -> PushResponse:
+        """``may_hold_nul=False``: the raw body had no ``\\u0000`` escape."""
         now = self.clock.now_ms()
         offset = None if request.device_time is None else request.device_time - now
         async with write_transaction(self.engine) as conn:
+            received = await receive(conn, actor=actor, device_id=device_id,
+                                     mutations=request.mutations, now_ms=now,
+                                     device_offset_ms=offset, app_version=request.app_version,
+                                     may_hold_nul=may_hold_nul)
             version, max_hlc = await versions.lock(conn)
-            out, acked = await apply_mutations(
-                conn, actor=actor, device_id=device_id, mutations=request.mutations,
-                now_ms=now, version=version, max_hlc=max_hlc, device_offset_ms=offset,
-                app_version=request.app_version)
+            out = await merge_received(conn, received, actor=actor, device_id=device_id,
+                                       now_ms=now, version=version, max_hlc=max_hlc)
         results = [MutationResult(id=mid, status=status,  # type: ignore[arg-type]
                                   error=None if error is None else ErrorOut(
                                       code=error.code, message=error.message,
                                       field=error.field))
                    for mid, status, error in out.results]
-        return PushResponse(acked_seq=acked, server_time=now,
+        return PushResponse(acked_seq=received.acked, server_time=now,
                             hlc=server_hlc(now_ms=now, max_applied=out.max_hlc),
                             results=results)
 
@@ -100,35 +105,56 @@ class SyncService:
             purge=sorted(revoked - in_scope))
 
 
-async def apply_mutations(conn: AsyncConnection, *, actor: Actor, device_id: str,
-                          mutations: list[Mutation], now_ms: int, version: int, max_hlc: str,
-                          device_offset_ms: int | None,
-                          app_version: str | None) -> tuple[BatchOutcome, int]:
-    """Merge and store one batch; the caller holds the version lock. Returns (outcome, acked)."""
-    suspect = device_offset_ms is not None and abs(device_offset_ms) > MAX_AHEAD_MS
-    ids = [m.id for m in mutations]
-    facts = Facts(
-        received_ids=frozenset(await records.received_ids(conn, ids)),
-        seq_owners=await records.seq_owners(conn, user_id=actor.id, device_id=device_id,
-                                            seqs=[m.seq for m in mutations]),
-        records=await records.load(conn, [m.record_id for m in mutations
-                                          if RECORD_ID.match(m.record_id)]),
-        writable=frozenset(c.id for c in await org.scope(conn, actor)),
-    )
-    out = merge_batch(mutations, facts, actor=actor, device_id=device_id, now_ms=now_ms,
-                      version=version, max_hlc=max_hlc, clock_suspect=suspect)
-    await records.save(conn, out.records.values())
-    await records.log_mutations(conn, out.logged, user_id=actor.id, device_id=device_id,
-                                now_ms=now_ms, device_offset_ms=device_offset_ms,
-                                app_version=app_version)
-    await records.log_conflicts(conn, out.conflicts, now_ms=now_ms,
-                                new_id=lambda: str(uuid.uuid4()))
+@dataclass(frozen=True)
+class Received:
+    """A batch logged and screened, waiting for the version lock."""
+
+    mutations: list[Mutation]
+    screened: list[Screened | None]
+    fresh: set[str]  # ids the mutation log did not hold before
+    acked: int
+    clock_suspect: bool
+
+
+async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
+                  mutations: list[Mutation], now_ms: int, device_offset_ms: int | None,
+                  app_version: str | None, may_hold_nul: bool = True) -> Received:
+    """Screen and log one batch, and acknowledge it: everything a push does that needs no
+    stored record, so it runs before the version lock, side by side with other pushes."""
+    await outboxes.lock(conn, user_id=actor.id, device_id=device_id)
+    owners = await records.seq_owners(conn, user_id=actor.id, device_id=device_id,
+                                      seqs=[m.seq for m in mutations])
+    writable = frozenset(c.id for c in await org.scope(conn, actor))
+    screened = screen(mutations, actor=actor, device_id=device_id, now_ms=now_ms,
+                      seq_owners=owners, writable=writable, may_hold_nul=may_hold_nul)
+    fresh = await records.log_received(conn, to_log(screened), user_id=actor.id,
+                                       device_id=device_id, now_ms=now_ms,
+                                       device_offset_ms=device_offset_ms,
+                                       app_version=app_version)
     acked = await outboxes.acked_seq(conn, user_id=actor.id, device_id=device_id)
-    received = await records.received_seqs_after(conn, user_id=actor.id, device_id=device_id,
-                                                 seq=acked)
-    acked = advance_acked(acked, received)
+    acked = advance_acked(acked, await records.received_seqs_after(
+        conn, user_id=actor.id, device_id=device_id, seq=acked))
     await outboxes.save(conn, user_id=actor.id, device_id=device_id, acked=acked, now_ms=now_ms,
                         clock_offset_ms=device_offset_ms, app_version=app_version)
+    return Received(mutations, screened, fresh, acked, clock_suspect=(
+        device_offset_ms is not None and abs(device_offset_ms) > MAX_AHEAD_MS))
+
+
+async def merge_received(conn: AsyncConnection, received: Received, *, actor: Actor,
+                         device_id: str, now_ms: int, version: int,
+                         max_hlc: str) -> BatchOutcome:
+    """Merge a received batch and store the outcome; the caller holds the version lock
+    (store/versions.py), whose ``version`` and ``max_hlc`` it passes."""
+    touched = [m.record_id for m in received.mutations
+               if m.id in received.fresh and RECORD_ID.match(m.record_id)]
+    out = merge_batch(received.mutations, received.screened, fresh=received.fresh,
+                      records=await records.load(conn, touched), actor=actor,
+                      device_id=device_id, now_ms=now_ms, version=version, max_hlc=max_hlc,
+                      clock_suspect=received.clock_suspect)
+    await records.save(conn, out.records.values())
+    await records.relog(conn, out.relogged)
+    await records.log_conflicts(conn, out.conflicts, now_ms=now_ms,
+                                new_id=lambda: str(uuid.uuid4()))
     if out.version != version or out.max_hlc != max_hlc:
         await versions.advance(conn, version=out.version, max_hlc=out.max_hlc)
-    return out, acked
+    return out

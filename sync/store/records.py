@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sync.db.tables import blob_refs, conflicts, mutations, records
 from sync.domain.batch import Logged
 from sync.domain.merge import Conflict, FieldWrite, RecordState, Side
+from sync.errors import DomainError
 from sync.store.upsert import insert_missing, insert_rows, is_postgres, upsert
 
 _RECORD_COLUMNS = ("kind", "community_id", "version", "fields", "field_meta", "updated_ms",
@@ -126,21 +127,6 @@ async def changed(conn: AsyncConnection, *, normal: list[str], backfill: list[st
     return list(await conn.execute(query))
 
 
-async def received_ids(conn: AsyncConnection, ids: Iterable[str]) -> set[str]:
-    found: set[str] = set()
-    if is_postgres(conn):
-        wanted = list(set(ids))
-        if wanted:
-            rows = await conn.exec_driver_sql(
-                "SELECT id FROM mutations WHERE id = ANY($1::text[])", (wanted,))
-            found.update(r.id for r in rows)
-        return found
-    for chunk in _chunks(sorted(set(ids))):
-        rows = await conn.execute(sa.select(mutations.c.id).where(mutations.c.id.in_(chunk)))
-        found.update(r.id for r in rows)
-    return found
-
-
 async def seq_owners(conn: AsyncConnection, *, user_id: str, device_id: str,
                      seqs: Iterable[int]) -> dict[int, str]:
     owners: dict[int, str] = {}
@@ -176,28 +162,61 @@ async def received_seqs_after(conn: AsyncConnection, *, user_id: str, device_id:
     return {int(r.seq) for r in rows}
 
 
-async def log_mutations(conn: AsyncConnection, logged: list[Logged], *, user_id: str,
-                        device_id: str, now_ms: int, device_offset_ms: int | None,
-                        app_version: str | None) -> None:
+async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: str,
+                       device_id: str, now_ms: int, device_offset_ms: int | None,
+                       app_version: str | None) -> set[str]:
+    """Add the batch's mutations to the log, skipping ids it already holds; return the
+    ids added (the rest are duplicates).
+
+    On PostgreSQL one ``INSERT … ON CONFLICT DO NOTHING RETURNING``: an id that a
+    concurrent, uncommitted push is logging makes this one wait for it, so exactly-once
+    holds without the version lock. Rows go in id order, so two pushes that share ids
+    wait for each other in the same order and never deadlock.
+    """
     if not logged:
-        return
+        return set()
     if is_postgres(conn):
-        await _log_mutations_pg(conn, logged, user_id=user_id, device_id=device_id,
-                                now_ms=now_ms, device_offset_ms=device_offset_ms,
-                                app_version=app_version)
-        return
-    await conn.execute(mutations.insert(), [{
-        "id": entry.mutation.id, "user_id": user_id, "device_id": device_id,
-        "seq": entry.mutation.seq, "hlc": entry.mutation.hlc, "kind": entry.mutation.kind,
-        "record_id": entry.mutation.record_id, "community_id": entry.mutation.community_id,
-        "base_version": entry.mutation.base_version, "fields": entry.mutation.fields,
-        "status": "rejected" if entry.error else "applied",
-        "error_code": entry.error.code if entry.error else None,
-        "error_message": entry.error.message if entry.error else None,
-        "error_field": entry.error.field if entry.error else None,
-        "applied_version": entry.applied_version, "received_ms": now_ms,
-        "device_offset_ms": device_offset_ms, "app_version": app_version,
-    } for entry in logged])
+        rows = sorted((_MutationRow(
+            m.id, m.seq, m.hlc, m.kind, m.record_id, m.community_id, m.base_version, m.fields,
+            "rejected" if error else "applied", error.code if error else None,
+            error.message if error else None, error.field if error else None)
+            for m, error in logged), key=lambda row: row.id)
+        added = await insert_rows(conn, "mutations", rows, columns=_MUTATION_TYPES, constants={
+            "user_id": ("text", user_id), "device_id": ("text", device_id),
+            "received_ms": ("bigint", now_ms), "device_offset_ms": ("bigint", device_offset_ms),
+            "app_version": ("text", app_version)}, conflict=["id"], returning="id")
+        return {row.id for row in added}
+    # SQLite: the transaction holds the database's write lock, so nobody logs meanwhile.
+    held: set[str] = set()
+    ids = sorted({m.id for m, _ in logged})
+    for chunk in _chunks(ids):
+        found = await conn.execute(sa.select(mutations.c.id).where(mutations.c.id.in_(chunk)))
+        held.update(r.id for r in found)
+    new = [entry for entry in logged if entry.mutation.id not in held]
+    if new:
+        await conn.execute(mutations.insert(), [{
+            "id": m.id, "user_id": user_id, "device_id": device_id, "seq": m.seq,
+            "hlc": m.hlc, "kind": m.kind, "record_id": m.record_id,
+            "community_id": m.community_id, "base_version": m.base_version,
+            "fields": m.fields, **_outcome(error), "received_ms": now_ms,
+            "device_offset_ms": device_offset_ms, "app_version": app_version,
+        } for m, error in new])
+    return {m.id for m, _ in new}
+
+
+async def relog(conn: AsyncConnection, logged: list[Logged]) -> None:
+    """Record the outcome the merge found for mutations logged before it."""
+    if logged:
+        await conn.execute(
+            mutations.update().where(mutations.c.id == sa.bindparam("mutation_id")),
+            [{"mutation_id": m.id, **_outcome(error)} for m, error in logged])
+
+
+def _outcome(error: DomainError | None) -> dict[str, str | None]:
+    return {"status": "rejected" if error else "applied",
+            "error_code": error.code if error else None,
+            "error_message": error.message if error else None,
+            "error_field": error.field if error else None}
 
 
 class _MutationRow(msgspec.Struct):
@@ -215,30 +234,12 @@ class _MutationRow(msgspec.Struct):
     error_code: str | None
     error_message: str | None
     error_field: str | None
-    applied_version: int | None
 
 
 _MUTATION_TYPES = {"id": "text", "seq": "bigint", "hlc": "text", "kind": "text",
                    "record_id": "text", "community_id": "text", "base_version": "bigint",
                    "fields": "jsonb", "status": "text", "error_code": "text",
-                   "error_message": "text", "error_field": "text", "applied_version": "bigint"}
-
-
-async def _log_mutations_pg(conn: AsyncConnection, logged: list[Logged], *, user_id: str,
-                            device_id: str, now_ms: int, device_offset_ms: int | None,
-                            app_version: str | None) -> None:
-    rows = []
-    for entry in logged:
-        m, error = entry.mutation, entry.error
-        rows.append(_MutationRow(
-            m.id, m.seq, m.hlc, m.kind, m.record_id, m.community_id, m.base_version, m.fields,
-            "rejected" if error else "applied", error.code if error else None,
-            error.message if error else None, error.field if error else None,
-            entry.applied_version))
-    await insert_rows(conn, "mutations", rows, columns=_MUTATION_TYPES, constants={
-        "user_id": ("text", user_id), "device_id": ("text", device_id),
-        "received_ms": ("bigint", now_ms), "device_offset_ms": ("bigint", device_offset_ms),
-        "app_version": ("text", app_version)})
+                   "error_message": "text", "error_field": "text"}
 
 
 class _ConflictRow(msgspec.Struct):

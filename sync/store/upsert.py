@@ -42,10 +42,12 @@ async def insert_missing(conn: AsyncConnection, table: sa.Table,
 async def insert_rows(conn: AsyncConnection, table: str, rows: Sequence[Any], *,
                       columns: Mapping[str, str], keys: Mapping[str, str] | None = None,
                       constants: Mapping[str, tuple[str, Any]] | None = None,
-                      conflict: Sequence[str] = (), update: Sequence[str] = ()) -> None:
+                      conflict: Sequence[str] = (), update: Sequence[str] = (),
+                      returning: str | None = None) -> list[Any]:
     """PostgreSQL: insert ``rows`` (msgspec-encodable objects, e.g. Structs) in one
     ``INSERT … SELECT FROM jsonb_to_recordset($1)``; with ``conflict``, update the
-    ``update`` columns of rows already there.
+    ``update`` columns of rows already there, or skip those rows when ``update`` is
+    empty. With ``returning``, return that column of the rows written.
 
     ``columns`` maps a table column to its SQL type; each row supplies it under the same
     key, or under ``keys[column]``. ``constants`` are columns with one value for every
@@ -54,13 +56,14 @@ async def insert_rows(conn: AsyncConnection, table: str, rows: Sequence[Any], *,
     check per element. Table and column names come from our code, never from a request.
     """
     if not rows:
-        return
-    await conn.exec_driver_sql(
+        return []
+    result = await conn.exec_driver_sql(
         _insert_rows_sql(table, tuple(columns.items()), tuple((keys or {}).items()),
                          tuple((name, sql_type) for name, (sql_type, _) in
                                (constants or {}).items()),
-                         tuple(conflict), tuple(update)),
+                         tuple(conflict), tuple(update), returning),
         (_encode(rows).decode(), *(value for _, value in (constants or {}).values())))
+    return list(result) if returning else []
 
 
 _encode = msgspec.json.Encoder().encode
@@ -69,7 +72,8 @@ _encode = msgspec.json.Encoder().encode
 @functools.lru_cache(maxsize=32)
 def _insert_rows_sql(table: str, columns: tuple[tuple[str, str], ...],
                      keys: tuple[tuple[str, str], ...], constants: tuple[tuple[str, str], ...],
-                     conflict: tuple[str, ...], update: tuple[str, ...]) -> str:
+                     conflict: tuple[str, ...], update: tuple[str, ...],
+                     returning: str | None) -> str:
     renamed = dict(keys)
     source = ", ".join(f"{renamed.get(name, name)} {sql_type}" for name, sql_type in columns)
     picked = [f"t.{renamed.get(name, name)}" for name, _ in columns]
@@ -77,7 +81,11 @@ def _insert_rows_sql(table: str, columns: tuple[tuple[str, str], ...],
     names = ", ".join([name for name, _ in columns] + [name for name, _ in constants])
     statement = (f"INSERT INTO {table} ({names}) SELECT {', '.join(picked)}"
                  f" FROM jsonb_to_recordset($1::jsonb) AS t({source})")
-    if conflict:
+    if conflict and update:
         assignments = ", ".join(f"{name} = excluded.{name}" for name in update)
         statement += f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {assignments}"
+    elif conflict:
+        statement += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    if returning:
+        statement += f" RETURNING {returning}"
     return statement

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schema.kinds import CASE_STAGES
-from sync.domain.batch import Facts, merge_batch
+from sync.domain.batch import merge_batch, screen, to_log
 from sync.domain.merge import Conflict, RecordState
 from sync.domain.roles import Actor, Role
 from sync.protocol import Mutation
@@ -74,20 +74,23 @@ class Server:
         self.max_hlc = ""
 
     def push(self, device: str, batch: list[Mutation]) -> None:
-        facts = Facts(received_ids=frozenset(self.received & {m.id for m in batch}),
-                      seq_owners=dict(self.seqs[device]),
-                      records={m.record_id: self.records[m.record_id] for m in batch
-                               if m.record_id in self.records},
-                      writable=FACTS_SCOPE)
-        out = merge_batch(batch, facts, actor=ACTORS[device], device_id=device, now_ms=NOW,
+        """What SyncService.push does, with the store's reads and writes in memory."""
+        screened = screen(batch, actor=ACTORS[device], device_id=device, now_ms=NOW,
+                          seq_owners=self.seqs[device], writable=FACTS_SCOPE)
+        fresh = set()
+        for logged in to_log(screened):  # the log skips ids it holds
+            if logged.mutation.id not in self.received:
+                self.received.add(logged.mutation.id)
+                self.seqs[device].setdefault(logged.mutation.seq, logged.mutation.id)
+                fresh.add(logged.mutation.id)
+        out = merge_batch(batch, screened, fresh=fresh,
+                          records={m.record_id: self.records[m.record_id] for m in batch
+                                   if m.record_id in self.records},
+                          actor=ACTORS[device], device_id=device, now_ms=NOW,
                           version=self.version, max_hlc=self.max_hlc, clock_suspect=False)
         self.records.update(out.records)
         self.conflicts.extend(out.conflicts)
-        for logged in out.logged:
-            self.received.add(logged.mutation.id)
-            self.seqs[device].setdefault(logged.mutation.seq, logged.mutation.id)
-            if logged.error is not None:
-                self.rejected.add(logged.mutation.id)
+        self.rejected.update(mid for mid, status, _ in out.results if status == "rejected")
         self.version, self.max_hlc = out.version, out.max_hlc
 
     def state(self) -> dict[str, dict[str, Any]]:
