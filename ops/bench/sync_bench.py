@@ -38,7 +38,7 @@ from harness import (  # noqa: E402
 )
 from workload import Plan, fill_outbox, new_record  # noqa: E402
 
-from sync.client import Device  # noqa: E402
+from sync.client import Device, uuid7  # noqa: E402
 from sync.demo import DEFAULT_PASSWORD  # noqa: E402
 
 PUSH_PATH = "/api/v1/sync/push"
@@ -208,7 +208,7 @@ async def fill_squad(tablets: list[Device], *, count: int, size: Size, seed: str
         kind, fields = new_record(rng, n, own)
         tablet = tablets[n % len(tablets)]
         mutation = tablet.write(kind, places[n % len(places)], fields,
-                                record_id=str(uuid.uuid4()))
+                                record_id=uuid7(tablet.wall_clock()))
         own.append((kind, mutation["record_id"]))
     await asyncio.gather(*(t.push(batch_size=size.batch) for t in tablets))
 

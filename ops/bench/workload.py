@@ -11,11 +11,10 @@ sync.
 from __future__ import annotations
 
 import random
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.client import Device
+from sync.client import Device, uuid7
 
 SHARED_SHARE = 0.20  # edits of shared cases (the "20% concurrent edits")
 NEW_SHARE = 0.45  # new records; the remaining 35% update the device's own records
@@ -119,7 +118,7 @@ def fill_outbox(device: Device, *, community_id: str, count: int, shared: list[s
             plan.own_updates += 1
         else:
             kind, fields = new_record(rng, n, own)
-            record_id = str(uuid.uuid4())
+            record_id = uuid7(device.wall_clock())
             device.write(kind, community_id, fields, record_id=record_id)
             own.append((kind, record_id))
             plan.new += 1
