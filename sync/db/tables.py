@@ -138,8 +138,6 @@ records = sa.Table(
     # Set when any applied write came from a device whose clock was off by > 5 min.
     sa.Column("clock_suspect", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_records_community_version", "community_id", "version"),
-    sa.Index("ix_records_version", "version"),
-    sa.Index("ix_records_kind_community", "kind", "community_id"),
 )
 
 # Every mutation ever received, applied or rejected: exactly-once, the record history,
@@ -160,12 +158,10 @@ mutations = sa.Table(
     sa.Column("error_code", sa.String(40)),
     sa.Column("error_message", sa.Text),
     sa.Column("error_field", sa.Text),
-    sa.Column("applied_version", sa.BigInteger),
     sa.Column("received_ms", sa.BigInteger, nullable=False),
     sa.Column("device_offset_ms", sa.BigInteger),
     sa.Column("app_version", sa.Text),
     sa.Index("ix_mutations_outbox_seq", "user_id", "device_id", "seq"),
-    sa.Index("ix_mutations_record", "record_id"),
     # Only the rejected-mutation store is listed by time: index just those rows, so the
     # hot path (applied mutations) pays nothing for it.
     sa.Index("ix_mutations_rejected_received", "received_ms",
