@@ -53,7 +53,9 @@ async def insert_rows(conn: AsyncConnection, table: str, rows: Sequence[Any], *,
     key, or under ``keys[column]``. ``constants`` are columns with one value for every
     row, sent once. One statement and one parameter whatever the row count: an
     executemany runs its statement once per row, and column arrays cost Python a type
-    check per element. Table and column names come from our code, never from a request.
+    check per element. The JSON goes as bytes (``bytea``): as text it was decoded to a str
+    and encoded back, a third of a push's server time. Table and column names come from
+    our code, never from a request.
     """
     if not rows:
         return []
@@ -62,7 +64,7 @@ async def insert_rows(conn: AsyncConnection, table: str, rows: Sequence[Any], *,
                          tuple((name, sql_type) for name, (sql_type, _) in
                                (constants or {}).items()),
                          tuple(conflict), tuple(update), returning),
-        (_encode(rows).decode(), *(value for _, value in (constants or {}).values())))
+        (_encode(rows), *(value for _, value in (constants or {}).values())))
     return list(result) if returning else []
 
 
@@ -80,7 +82,8 @@ def _insert_rows_sql(table: str, columns: tuple[tuple[str, str], ...],
     picked += [f"${n}::{sql_type}" for n, (_, sql_type) in enumerate(constants, start=2)]
     names = ", ".join([name for name, _ in columns] + [name for name, _ in constants])
     statement = (f"INSERT INTO {table} ({names}) SELECT {', '.join(picked)}"
-                 f" FROM jsonb_to_recordset($1::jsonb) AS t({source})")
+                 f" FROM jsonb_to_recordset(convert_from($1::bytea, 'UTF8')::jsonb)"
+                 f" AS t({source})")
     if conflict and update:
         assignments = ", ".join(f"{name} = excluded.{name}" for name in update)
         statement += f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {assignments}"
