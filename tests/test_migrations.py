@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from sync.db.all_tables import metadata
 from sync.db.engine import make_engine
 from sync.db.migrate import downgrade, upgrade
+from sync.db.tables import records
+from sync.domain.merge import field_writes
 from tests.databases import Databases, run_blocking
 
 
@@ -42,3 +46,35 @@ def test_migrations_up_from_empty_down_and_up_again(databases: Databases, backen
     assert run_blocking(_tables(url)) == set()
     upgrade(url)
     assert run_blocking(_tables(url)) == set(metadata.tables)
+
+
+async def _field_meta(url: str, statement: sa.Executable | None = None) -> object:
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            if statement is not None:
+                await conn.execute(statement)
+            return (await conn.execute(sa.text("SELECT field_meta FROM records"))).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+def test_field_meta_is_packed_and_unpacked_by_migration_0007(databases: Databases,
+                                                              backend: str) -> None:
+    url = databases.empty(backend)
+    upgrade(url, "0006")
+    stamp = ["0001795827600000:00000:tab-07", "tab-07", "u-1", 3, "m-1"]
+    later = ["0001795827600500:00000:tab-09", "tab-09", "u-2", 4, "m-2"]
+    old = {"title": stamp, "category": stamp, "location": later}
+    run_blocking(_field_meta(url, records.insert().values(
+        id="r-1", kind="case", community_id="c-1", version=4, fields={}, field_meta=old,
+        created_by="u-1", created_ms=0, updated_ms=0)))
+    upgrade(url)
+    packed = run_blocking(_field_meta(url))
+    packed = json.loads(packed) if isinstance(packed, str) else packed
+    assert packed == [[stamp, later], {"title": 0, "category": 0, "location": 1}]
+    assert field_writes(packed)["location"].user_id == "u-2"
+    downgrade(url, "0006")
+    unpacked = run_blocking(_field_meta(url))
+    assert (json.loads(unpacked) if isinstance(unpacked, str) else unpacked) == old
+

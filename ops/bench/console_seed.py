@@ -60,13 +60,13 @@ def _add(batch: Batch, *, kind: str, community: str, user: str, at_ms: int,
     seq = batch.seq.get(user, 0) + 1
     batch.seq[user] = seq
     hlc = f"{at_ms:013d}:00000:{device}"
-    meta = {name: [hlc, device, user, batch.version, mutation_id] for name in fields}
+    # The stored field_meta (sync/domain/merge.py StoredMeta): one writer for every field.
+    meta = [[[hlc, device, user, batch.version, mutation_id]], dict.fromkeys(fields, 0)]
     received = received_ms or at_ms + random.randint(60_000, 8 * 3600 * 1000)
     batch.records.append((record_id, kind, community, batch.version, json.dumps(fields),
                           json.dumps(meta), user, received, received, False))
     batch.mutations.append((mutation_id, user, device, seq, hlc, kind, record_id, community, 0,
-                            json.dumps(fields), "applied", None, None, None, batch.version,
-                            received, random.choice([0, 0, 0, 1200, -800, 400_000]), "bench"))
+                            json.dumps(fields), "applied", None, None, None, received, random.choice([0, 0, 0, 1200, -800, 400_000]), "bench"))
     return record_id
 
 
@@ -173,13 +173,13 @@ async def seed(dsn: str, *, end_ms: int, seed_value: int = 2026) -> dict[str, in
                                "seq bigint, hlc text, kind text, record_id text, "
                                "community_id text, base_version bigint, fields text, "
                                "status text, error_code text, error_message text, "
-                               "error_field text, applied_version bigint, received_ms bigint, "
+                               "error_field text, received_ms bigint, "
                                "device_offset_ms bigint, app_version text)")
             await conn.copy_records_to_table("m_in", records=batch.mutations)
             await conn.execute("INSERT INTO mutations SELECT id, user_id, device_id, seq, hlc, "
                                "kind, record_id, community_id, base_version, fields::jsonb, "
                                "status, error_code, error_message, error_field, "
-                               "applied_version, received_ms, device_offset_ms, app_version "
+                               "received_ms, device_offset_ms, app_version "
                                "FROM m_in")
             await conn.execute("UPDATE sync_state SET version = $1 WHERE id = 1", batch.version)
         # Hint bits and the visibility map, as a long-running database would have them.

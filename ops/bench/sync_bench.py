@@ -137,11 +137,13 @@ def copy_rows(devices: list[Device]) -> list[tuple[Any, ...]]:
     for device in devices:
         user = str(uuid.uuid5(uuid.NAMESPACE_URL, device.device_id))  # a user id's length
         for m in device.outbox:
-            # [hlc, device, user, version, mutation id]: how the server stamps each field
+            # One writer for every field: how the server stores a new record's field_meta
+            # (sync/domain/merge.py StoredMeta).
             stamp = [m["hlc"], device.device_id, user, m["seq"], m["id"]]
             rows.append((m["id"], m["kind"], m["community_id"], m["seq"],
                          json.dumps(m["fields"], ensure_ascii=False),
-                         json.dumps(dict.fromkeys(m["fields"], stamp)), user, now, now, False))
+                         json.dumps([[stamp], dict.fromkeys(m["fields"], 0)]), user, now, now,
+                         False))
     return rows
 
 

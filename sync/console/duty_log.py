@@ -22,6 +22,7 @@ from sync.console.shanghai import day_bounds, parse_time
 from sync.console.store import duty_log as store
 from sync.console.store import people
 from sync.db.engine import read_transaction, write_transaction
+from sync.domain.merge import field_writes
 from sync.errors import DomainError
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
 
@@ -86,12 +87,13 @@ def review_id(liaison_id: str, day: date) -> str:
 def _review(row: Any, names: dict[str, str]) -> Review:
     if row is None:
         return Review()
-    meta = row.field_meta.get("state")
+    meta = field_writes(row.field_meta).get("state")
     # Only a review made in the console counts: a device cannot approve its own log.
-    if not meta or meta[1] != CONSOLE_DEVICE:
+    if meta is None or meta.device_id != CONSOLE_DEVICE:
         return Review()
     return Review(state=row.fields.get("state", "pending"),
-                  comment=row.fields.get("comment") or "", by=names.get(meta[2], meta[2]),
+                  comment=row.fields.get("comment") or "",
+                  by=names.get(meta.user_id, meta.user_id),
                   at_ms=int(row.updated_ms))
 
 
@@ -112,7 +114,8 @@ async def build(conn: AsyncConnection, liaisons: list[people.Person], day: date,
     context_rows = await store.load_rows(conn, parents)
     conflicts = await store.conflicted(conn, list(wanted))
     authors = {r.created_by for r in rows.values()} | {
-        m[2] for r in rows.values() if r.kind == REVIEW_KIND for m in r.field_meta.values()}
+        w.user_id for r in rows.values() if r.kind == REVIEW_KIND
+        for w in field_writes(r.field_meta).values()}
     names = await people.names(conn, list(authors))
     offsets: dict[str, list[int | None]] = {}
     for touch in [*touches, *others]:
@@ -142,7 +145,8 @@ def _entry(row: Any, *, names: dict[str, str], conflicts: dict[str, int],
     marks = []
     if F.clock_off(clock_suspect=bool(row.clock_suspect), offsets=offsets.get(row.id, [])):
         marks.append(F.CLOCK_OFF)
-    if F.edited_later(row.field_meta, user_id=liaison_id, day_end_ms=day_end):
+    meta = field_writes(row.field_meta)
+    if F.edited_later(meta, user_id=liaison_id, day_end_ms=day_end):
         marks.append(F.EDITED_LATER)
     if conflicts.get(row.id):
         marks.append(F.CONFLICT)
@@ -152,8 +156,7 @@ def _entry(row: Any, *, names: dict[str, str], conflicts: dict[str, int],
     if parent is not None and parent.kind != "visit":
         context_text = (f"{present.kind_label(parent.kind)}："
                         f"{present.summary(parent.kind, parent.fields)}")
-    at = present.own_time(row.kind, fields) or F.created_ms(row.field_meta,
-                                                            fallback=int(row.created_ms))
+    at = present.own_time(row.kind, fields) or F.created_ms(meta, fallback=int(row.created_ms))
     return Entry(id=row.id, kind=row.kind, kind_label=present.kind_label(row.kind),
                  community_id=row.community_id, at_ms=at,
                  author=names.get(row.created_by, row.created_by),

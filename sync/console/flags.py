@@ -8,11 +8,10 @@ a record changed after its day was filled in late; a conflict needs a person.
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
 from sync.domain.hlc import MAX_AHEAD_MS, parse
+from sync.domain.merge import FieldWrite
 
 MIN_VISIT_MS = 2 * 3600 * 1000
 
@@ -63,16 +62,16 @@ def clock_off(*, clock_suspect: bool, offsets: list[int | None]) -> bool:
     return clock_suspect or any(o is not None and abs(o) > MAX_AHEAD_MS for o in offsets)
 
 
-def edited_later(field_meta: dict[str, Any], *, user_id: str, day_end_ms: int) -> bool:
+def edited_later(meta: dict[str, FieldWrite], *, user_id: str, day_end_ms: int) -> bool:
     """Did ``user_id`` change any field of the record after the day was over?"""
-    for write in field_meta.values():
-        hlc = parse(str(write[0])) if write else None
-        if hlc is not None and write[2] == user_id and hlc.ms >= day_end_ms:
+    for write in meta.values():
+        hlc = parse(write.hlc)
+        if hlc is not None and write.user_id == user_id and hlc.ms >= day_end_ms:
             return True
     return False
 
 
-def created_ms(field_meta: dict[str, Any], *, fallback: int) -> int:
+def created_ms(meta: dict[str, FieldWrite], *, fallback: int) -> int:
     """The device time of a record's first write: the smallest HLC among its fields."""
-    times = [h.ms for w in field_meta.values() if w and (h := parse(str(w[0]))) is not None]
+    times = [h.ms for w in meta.values() if (h := parse(w.hlc)) is not None]
     return min(times) if times else fallback

@@ -14,6 +14,7 @@ from sync.console.shanghai import day_start_ms
 from sync.console.store import people
 from sync.console.store.record_book import community_records
 from sync.db.engine import read_transaction
+from sync.domain.merge import field_writes
 
 
 class BookEntry(msgspec.Struct):
@@ -37,7 +38,7 @@ async def record_book(engine: AsyncEngine, viewer: Viewer, *, community_id: str,
     entries = []
     for row in rows:
         at = present.own_time(row.kind, row.fields) or created_ms(
-            row.field_meta, fallback=int(row.created_ms))
+            field_writes(row.field_meta), fallback=int(row.created_ms))
         if not start <= at < end:
             continue
         entries.append(BookEntry(

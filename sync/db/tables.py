@@ -130,7 +130,8 @@ records = sa.Table(
     sa.Column("community_id", sa.String(40), nullable=False),
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("fields", Json, nullable=False),
-    # Per field: [hlc, device_id, user_id, version written] — what the merge needs.
+    # Who wrote each field's current value — what the merge needs; packed as
+    # [[writer, …], {field: writer index}] (sync/domain/merge.py StoredMeta).
     sa.Column("field_meta", Json, nullable=False),
     sa.Column("created_by", sa.String(40), nullable=False),
     sa.Column("created_ms", sa.BigInteger, nullable=False),

@@ -34,6 +34,39 @@ class FieldWrite(msgspec.Struct, frozen=True, array_like=True):
         return (self.hlc, self.mutation_id) > (other.hlc, other.mutation_id)
 
 
+class StoredMeta(msgspec.Struct, frozen=True, array_like=True):
+    """A record's field_meta as stored: each distinct writer once, and per field the
+    index of the writer of its current value.
+
+    A mutation writes several fields with one stamp, so most records have one or two
+    writers for five to ten fields: stored per field, the stamps were two thirds of a
+    record's bytes and of the database's work on every push (ops/bench/RESULTS.md).
+    """
+
+    writers: list[FieldWrite]
+    fields: dict[str, int]
+
+
+def pack_meta(meta: dict[str, FieldWrite]) -> StoredMeta:
+    index: dict[FieldWrite, int] = {}
+    fields = {name: index.setdefault(write, len(index)) for name, write in meta.items()}
+    return StoredMeta(writers=list(index), fields=fields)
+
+
+_stored_meta = msgspec.json.Decoder(StoredMeta)
+
+
+def field_writes(stored: str | bytes | list[Any] | StoredMeta) -> dict[str, FieldWrite]:
+    """Who wrote each field's current value, from the stored field_meta (its JSON text,
+    or that JSON decoded)."""
+    if isinstance(stored, (str, bytes)):
+        stored = _stored_meta.decode(stored)
+    elif not isinstance(stored, StoredMeta):
+        stored = msgspec.convert(stored, StoredMeta)
+    writers = stored.writers
+    return {name: writers[i] for name, i in stored.fields.items()}
+
+
 class RecordState(msgspec.Struct):
     id: str
     kind: str

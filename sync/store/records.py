@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import blob_refs, conflicts, mutations, records
 from sync.domain.batch import Logged
-from sync.domain.merge import Conflict, FieldWrite, RecordState, Side
+from sync.domain.merge import Conflict, RecordState, Side, StoredMeta, field_writes, pack_meta
 from sync.errors import DomainError
 from sync.store.upsert import insert_missing, insert_rows, is_postgres, upsert
 
@@ -32,18 +32,13 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
         yield items[start:start + CHUNK]
 
 
-_meta_decoder = msgspec.json.Decoder(dict[str, FieldWrite])
-
-
 def record_from_row(row: Any) -> RecordState:
-    meta = row.field_meta
     return RecordState(
         id=row.id, kind=row.kind, community_id=row.community_id, version=int(row.version),
         fields=row.fields,
         # The PostgreSQL reads below fetch field_meta as text: decoding it straight into
         # FieldWrite structs skips building (and then converting) generic lists.
-        meta=(_meta_decoder.decode(meta) if isinstance(meta, str)
-              else msgspec.convert(meta, dict[str, FieldWrite])),
+        meta=field_writes(row.field_meta),
         created_by=row.created_by, created_ms=int(row.created_ms),
         updated_ms=int(row.updated_ms), clock_suspect=bool(row.clock_suspect))
 
@@ -77,19 +72,30 @@ _RECORD_TYPES = {"id": "text", "kind": "text", "community_id": "text", "version"
                  "created_ms": "bigint", "updated_ms": "bigint", "clock_suspect": "boolean"}
 
 
+class _RecordRow(msgspec.Struct):
+    id: str
+    kind: str
+    community_id: str
+    version: int
+    fields: dict[str, Any]
+    field_meta: StoredMeta
+    created_by: str
+    created_ms: int
+    updated_ms: int
+    clock_suspect: bool
+
+
 async def save(conn: AsyncConnection, states: Iterable[RecordState]) -> None:
     states = list(states)
+    rows = [_RecordRow(s.id, s.kind, s.community_id, s.version, s.fields, pack_meta(s.meta),
+                       s.created_by, s.created_ms, s.updated_ms, s.clock_suspect)
+            for s in states]
     if is_postgres(conn):
-        # RecordState encodes as the row itself (its ``meta`` is the field_meta column).
-        await insert_rows(conn, "records", states, columns=_RECORD_TYPES,
-                          keys={"field_meta": "meta"}, conflict=["id"], update=_RECORD_COLUMNS)
+        await insert_rows(conn, "records", rows, columns=_RECORD_TYPES, conflict=["id"],
+                          update=_RECORD_COLUMNS)
     else:
-        rows = [{"id": s.id, "kind": s.kind, "community_id": s.community_id,
-                 "version": s.version, "fields": s.fields, "field_meta": s.meta,
-                 "created_by": s.created_by, "created_ms": s.created_ms,
-                 "updated_ms": s.updated_ms, "clock_suspect": s.clock_suspect}
-                for s in states]
-        await upsert(conn, records, rows, key=["id"], update=_RECORD_COLUMNS)
+        await upsert(conn, records, msgspec.to_builtins(rows), key=["id"],
+                     update=_RECORD_COLUMNS)
     refs = [{"sha256": s.fields["sha256"], "record_id": s.id, "community_id": s.community_id}
             for s in states if s.kind == "attachment" and s.fields.get("sha256")]
     await insert_missing(conn, blob_refs, refs)

@@ -8,6 +8,7 @@ from sync.console import charts, compliance, flags, session
 from sync.console.compliance import VisitFact
 from sync.console.shanghai import day_bounds, parse_time
 from sync.console.sla import CaseFacts, Step, evaluate
+from sync.domain.merge import FieldWrite
 
 H = 3_600_000
 DAY_START, DAY_END = day_bounds(date(2026, 11, 26))  # a Thursday
@@ -30,8 +31,9 @@ def test_exactly_two_hours_is_not_short() -> None:
 
 def test_edits_by_the_liaison_after_the_day_are_flagged_but_a_supervisors_are_not() -> None:
     late = f"{DAY_END + H:013d}:00000:phone"
-    meta = {"summary": [late, "phone", "u1", 3, "m"],
-            "started_at": [f"{DAY_START + H:013d}:00000:phone", "phone", "u1", 1, "m0"]}
+    meta = {"summary": FieldWrite(late, "phone", "u1", 3, "m"),
+            "started_at": FieldWrite(f"{DAY_START + H:013d}:00000:phone", "phone", "u1", 1,
+                                     "m0")}
     assert flags.edited_later(meta, user_id="u1", day_end_ms=DAY_END)
     assert not flags.edited_later(meta, user_id="u2", day_end_ms=DAY_END)
     assert flags.created_ms(meta, fallback=0) == DAY_START + H
