@@ -14,6 +14,7 @@ from sync.db.engine import read_transaction, write_transaction
 from sync.domain import cursor as cursors
 from sync.domain.batch import BatchOutcome, Screened, advance_acked, merge_batch, screen, to_log
 from sync.domain.hlc import MAX_AHEAD_MS, server_hlc
+from sync.domain.merge import RecordState
 from sync.domain.roles import Actor
 from sync.domain.validate import RECORD_ID
 from sync.protocol import (
@@ -114,6 +115,11 @@ class Received:
     fresh: set[str]  # ids the mutation log did not hold before
     acked: int
     clock_suspect: bool
+    touched: list[str]  # the records the fresh mutations write
+    # The touched records as they were at version ``stored_at``: under the lock, only
+    # the ones changed since are read again.
+    stored: dict[str, RecordState]
+    stored_at: int
 
 
 async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
@@ -136,8 +142,13 @@ async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
         conn, user_id=actor.id, device_id=device_id, seq=acked))
     await outboxes.save(conn, user_id=actor.id, device_id=device_id, acked=acked, now_ms=now_ms,
                         clock_offset_ms=device_offset_ms, app_version=app_version)
+    touched = [m.record_id for m in mutations
+               if m.id in fresh and RECORD_ID.match(m.record_id)]
+    # Read the version first: whatever commits after it has a greater one.
+    stored_at, _ = await versions.read(conn)
     return Received(mutations, screened, fresh, acked, clock_suspect=(
-        device_offset_ms is not None and abs(device_offset_ms) > MAX_AHEAD_MS))
+        device_offset_ms is not None and abs(device_offset_ms) > MAX_AHEAD_MS),
+        touched=touched, stored=await records.load(conn, touched), stored_at=stored_at)
 
 
 async def merge_received(conn: AsyncConnection, received: Received, *, actor: Actor,
@@ -145,11 +156,10 @@ async def merge_received(conn: AsyncConnection, received: Received, *, actor: Ac
                          max_hlc: str) -> BatchOutcome:
     """Merge a received batch and store the outcome; the caller holds the version lock
     (store/versions.py), whose ``version`` and ``max_hlc`` it passes."""
-    touched = [m.record_id for m in received.mutations
-               if m.id in received.fresh and RECORD_ID.match(m.record_id)]
+    since = await records.load(conn, received.touched, changed_after=received.stored_at)
     out = merge_batch(received.mutations, received.screened, fresh=received.fresh,
-                      records=await records.load(conn, touched), actor=actor,
-                      device_id=device_id, now_ms=now_ms, version=version, max_hlc=max_hlc,
+                      records={**received.stored, **since}, actor=actor, device_id=device_id,
+                      now_ms=now_ms, version=version, max_hlc=max_hlc,
                       clock_suspect=received.clock_suspect)
     await records.save(conn, out.records.values())
     await records.relog(conn, out.relogged)

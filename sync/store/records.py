@@ -45,24 +45,27 @@ def record_from_row(row: Any) -> RecordState:
 
 _PG_LOAD = ("SELECT id, kind, community_id, version, fields, field_meta::text AS field_meta,"
             " created_by, created_ms, updated_ms, clock_suspect"
-            " FROM records WHERE id = ANY($1::text[])")
+            " FROM records WHERE id = ANY($1::text[]) AND version > $2")
 
 
-async def load(conn: AsyncConnection, record_ids: Iterable[str]) -> dict[str, RecordState]:
-    """The stored records among ``record_ids``.
+async def load(conn: AsyncConnection, record_ids: Iterable[str], *,
+               changed_after: int = 0) -> dict[str, RecordState]:
+    """The stored records among ``record_ids`` (with ``changed_after``: those whose
+    version is greater).
 
-    No row locks: every writer already holds the version lock (store/versions.py), so no
-    one else can change these records before this transaction commits.
+    No row locks: records are written only under the version lock (store/versions.py),
+    so a caller that holds it reads records no one else can change before it commits.
     """
     found: dict[str, RecordState] = {}
     if is_postgres(conn):
         ids = list(set(record_ids))
         if ids:
-            for row in await conn.exec_driver_sql(_PG_LOAD, (ids,)):
+            for row in await conn.exec_driver_sql(_PG_LOAD, (ids, changed_after)):
                 found[row.id] = record_from_row(row)
         return found
     for chunk in _chunks(sorted(set(record_ids))):
-        for row in await conn.execute(sa.select(records).where(records.c.id.in_(chunk))):
+        for row in await conn.execute(sa.select(records).where(
+                records.c.id.in_(chunk), records.c.version > changed_after)):
             found[row.id] = record_from_row(row)
     return found
 
