@@ -66,7 +66,8 @@ def _add(batch: Batch, *, kind: str, community: str, user: str, at_ms: int,
     batch.records.append((record_id, kind, community, batch.version, json.dumps(fields),
                           json.dumps(meta), user, received, received, False))
     batch.mutations.append((mutation_id, user, device, seq, hlc, kind, record_id, community, 0,
-                            json.dumps(fields), "applied", None, None, None, received, random.choice([0, 0, 0, 1200, -800, 400_000]), "bench"))
+                            json.dumps(fields), "applied", None, None, None, received,
+                            random.choice([0, 0, 0, 1200, -800, 400_000]), "bench"))
     return record_id
 
 
