@@ -103,7 +103,7 @@ audit_log = sa.Table(
 
 # One row: the version counter behind every record change and scope change, and the
 # greatest HLC applied. Its row lock doubles as the write mutex that hands out versions
-# in commit order (see store/sync_store.py).
+# in commit order (see store/versions.py).
 sync_state = sa.Table(
     "sync_state", metadata,
     sa.Column("id", sa.Integer, primary_key=True),

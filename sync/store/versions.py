@@ -1,7 +1,9 @@
 """The version counter: hands out versions in commit order.
 
-Every writer first takes the row lock on ``sync_state`` (PostgreSQL: ``FOR UPDATE``;
-SQLite: the database write lock taken by ``BEGIN IMMEDIATE``) and holds it until commit.
+Every transaction that writes records takes the row lock on ``sync_state`` before it
+reads the records it merges into (PostgreSQL: ``FOR UPDATE``; SQLite: the database write
+lock taken by ``BEGIN IMMEDIATE``) and holds it until commit. A push logs its batch
+before taking it (services/sync.py ``receive``); the log is not read by pulls.
 So a transaction that drew smaller versions has always committed before one that draws
 larger ones, and a pull that reads ``version > cursor`` can never skip a change that
 commits late — the classic bug of plain sequences.
