@@ -79,6 +79,28 @@ async def test_when_several_apply_the_first_in_protocol_order_is_reported(
     assert await error_codes(demo_client, phone) == [expected]
 
 
+async def test_the_stored_records_verdict_outranks_later_checks_and_is_what_the_log_keeps(
+        demo_client: AsyncTestClient, clock: ManualClock) -> None:
+    # Checks that need the stored record run under the version lock, after the batch was
+    # logged with what the other checks found: the log must end up with the final code.
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    case = phone.write("case", C1, new_case())
+    assert await error_codes(demo_client, phone) == [None]
+    moved = phone.write("case", "c-hy-02", {"colour": "red"}, record_id=case["record_id"])
+    reopened = phone.write("case", C1, {"status": "received", "reopen_count": 1},
+                           record_id=case["record_id"])
+    # Its record is created earlier in the same batch: it must not count as a new one.
+    step = phone.write("case_step", C1, {"case_id": case["record_id"], "action": "note",
+                                         "note": "先记一笔"})
+    phone.write("case_step", C1, {"note": "补充"}, record_id=step["record_id"])
+    assert await error_codes(demo_client, phone) == [
+        "immutable_field", "forbidden", None, None]
+    leader = await device(demo_client, clock, "leader01")
+    listed = (await demo_client.get("/api/v1/rejected", headers=leader.headers)).json()
+    assert {r["id"]: r["code"] for r in listed["rejected"]} == {
+        moved["id"]: "immutable_field", reopened["id"]: "forbidden"}
+
+
 async def test_seq_reused_by_another_mutation_is_rejected(demo_client: AsyncTestClient,
                                                           clock: ManualClock) -> None:
     phone = await device(demo_client, clock, "liaison01", "tab-07")
