@@ -9,7 +9,7 @@ SQLite keeps the portable SQLAlchemy statements; both write the same rows.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
 import sqlalchemy as sa
@@ -187,9 +187,7 @@ async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: 
     if is_postgres(conn):
         rows = sorted((_MutationRow(
             m.id, m.seq, m.hlc, m.kind, m.record_id, m.community_id, m.base_version, m.fields,
-            "rejected" if error else "applied", error.code if error else None,
-            error.message if error else None, error.field if error else None)
-            for m, error in logged), key=lambda row: row.id)
+            **_outcome(error)) for m, error in logged), key=lambda row: row.id)
         added = await insert_rows(conn, "mutations", rows, columns=_MUTATION_TYPES, constants={
             "user_id": ("text", user_id), "device_id": ("text", device_id),
             "received_ms": ("bigint", now_ms), "device_offset_ms": ("bigint", device_offset_ms),
@@ -221,7 +219,14 @@ async def relog(conn: AsyncConnection, logged: list[Logged]) -> None:
             [{"mutation_id": m.id, **_outcome(error)} for m, error in logged])
 
 
-def _outcome(error: DomainError | None) -> dict[str, str | None]:
+class _Outcome(TypedDict):
+    status: str
+    error_code: str | None
+    error_message: str | None
+    error_field: str | None
+
+
+def _outcome(error: DomainError | None) -> _Outcome:
     return {"status": "rejected" if error else "applied",
             "error_code": error.code if error else None,
             "error_message": error.message if error else None,
