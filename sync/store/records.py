@@ -142,9 +142,12 @@ async def seq_owners(conn: AsyncConnection, *, user_id: str, device_id: str,
     if is_postgres(conn):
         wanted = list(set(seqs))
         if wanted:
+            # The bounds keep the index scan on the batch's own range: with only
+            # ``= ANY`` PostgreSQL may scan the device's whole history and filter it.
             rows = await conn.exec_driver_sql(
                 "SELECT seq, id FROM mutations WHERE user_id = $1 AND device_id = $2"
-                " AND seq = ANY($3::bigint[])", (user_id, device_id, wanted))
+                " AND seq BETWEEN $3 AND $4 AND seq = ANY($5::bigint[])",
+                (user_id, device_id, min(wanted), max(wanted), wanted))
             for r in rows:
                 owners.setdefault(int(r.seq), r.id)
         return owners
