@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -11,6 +12,7 @@ from sync.db.engine import make_engine
 from sync.db.migrate import downgrade, upgrade
 from sync.db.tables import records
 from sync.domain.merge import field_writes
+from sync.store.upsert import upsert
 from tests.databases import Databases, run_blocking
 
 
@@ -78,3 +80,54 @@ def test_field_meta_is_packed_and_unpacked_by_migration_0007(databases: Database
     unpacked = run_blocking(_field_meta(url))
     assert (json.loads(unpacked) if isinstance(unpacked, str) else unpacked) == old
 
+
+
+async def _write_and_read_console(url: str, *, status: str, ended_at: str) -> tuple[Any, Any]:
+    """Upsert a visit and a case in one statement, as a push saves records; return what
+    the console tables then hold for them."""
+    rows = [{"id": "v-1", "kind": "visit", "community_id": "c-1", "version": 1,
+             "fields": {"started_at": "2026-11-28T09:00:00+08:00", "ended_at": ended_at},
+             "field_meta": [[], {}], "created_by": "u-1", "created_ms": 5, "updated_ms": 5},
+            {"id": "k-1", "kind": "case", "community_id": "c-1", "version": 2,
+             "fields": {"source": "qr", "category": "乱堆物", "status": status},
+             "field_meta": [[], {}], "created_by": "u-1", "created_ms": 7, "updated_ms": 7}]
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await upsert(conn, records, rows, key=["id"], update=["version", "fields"])
+            visit = (await conn.execute(sa.text(
+                "SELECT liaison_id, start_ms, end_ms, voided FROM console_visits"))).one()
+            case = (await conn.execute(sa.text(
+                "SELECT received_ms, source, category, status FROM console_cases"))).one()
+    finally:
+        await engine.dispose()
+    return tuple(visit), tuple(case)
+
+
+def test_the_console_tables_follow_inserted_and_updated_records_before_and_after_0008(
+        databases: Databases, backend: str) -> None:
+    url = databases.empty(backend)
+    start_ms = 1795827600000  # 2026-11-28T09:00:00+08:00
+    for target in ("head", "0007"):
+        if target == "head":
+            upgrade(url)
+        else:
+            downgrade(url, "0007")
+        # First write inserts both rows; the second updates them.
+        assert run_blocking(_write_and_read_console(
+            url, status="received", ended_at="2026-11-28T11:00:00+08:00")) == (
+            ("u-1", start_ms, start_ms + 2 * 3600_000, False), (7, "qr", "乱堆物", "received"))
+        assert run_blocking(_write_and_read_console(
+            url, status="resolved", ended_at="not a time")) == (
+            ("u-1", start_ms, None, False), (7, "qr", "乱堆物", "resolved"))
+        run_blocking(_clear_records(url))
+
+
+async def _clear_records(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for table in ("console_visits", "console_cases", "records"):
+                await conn.execute(sa.text(f"DELETE FROM {table}"))
+    finally:
+        await engine.dispose()
