@@ -141,9 +141,42 @@ async def running_server(url: str, *, wrap: list[str] | None = None) -> AsyncIte
             await asyncio.to_thread(_stop, server)
 
 
-def _spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+@asynccontextmanager
+async def running_bare_endpoint(dsn: str) -> AsyncIterator[Server]:
+    """bare_endpoint.py under uvicorn, as ``workroom serve`` runs (uvloop, httptools)."""
+    port = _free_port()
+    with tempfile.TemporaryDirectory(prefix="wr-bare-") as log_dir:
+        log = Path(log_dir) / "bare.log"
+        command = [sys.executable, "-m", "uvicorn", "bare_endpoint:app", "--port", str(port),
+                   "--log-level", "warning", "--no-access-log"]
+        process = _spawn(command, log, cwd=Path(__file__).parent,
+                         env={**os.environ, "WR_BARE_DSN": dsn})
+        server = Server(process, f"http://127.0.0.1:{port}", log)
+        try:
+            await _wait_listening(server)
+            yield server
+        finally:
+            await asyncio.to_thread(_stop, server)
+
+
+async def _wait_listening(server: Server) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError("exited:\n" + server.log.read_text(errors="replace"))
+        try:
+            _, writer = await asyncio.open_connection(*server.url[7:].split(":"))
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.2)
+    raise RuntimeError("not listening after 60 s")
+
+
+def _spawn(command: list[str], log: Path, *, cwd: Path = ROOT,
+           env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env)
 
 
 def _stop(server: Server) -> None:

@@ -1,4 +1,5 @@
-"""Sync benchmark (issue 3, "Performance"): raw COPY, push, pull, ratio, server memory.
+"""Sync benchmark (issue 3, "Performance"): raw COPY, push, pull, ratio, server memory,
+and the bare endpoint the issue calibrates the ratio with (information only).
 
     .venv/bin/python ops/bench/sync_bench.py [--quick] [--devices N] [--mutations N]
                                              [--profile py-spy|pyinstrument]
@@ -25,15 +26,18 @@ from typing import Any
 
 import asyncpg
 import httpx
+import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bare_endpoint  # noqa: E402
 from harness import (  # noqa: E402
     BenchUser,
     Server,
     communities,
     postgres_cpu_seconds,
     prepare,
+    running_bare_endpoint,
     running_server,
     scratch_database,
 )
@@ -269,6 +273,9 @@ async def measure(server: Server, dsn: str, users: list[BenchUser], size: Size) 
         indexed_rate = await raw_copy(dsn, rows, indexed=True)
         del rows
         database = dsn.rsplit("/", 1)[1]
+        # Each device's batches, as its push will send them: the bare endpoint's load.
+        bare_load = [[device.outbox[i:i + size.batch]
+                      for i in range(0, len(device.outbox), size.batch)] for device in devices]
         cpu_before = (server.cpu_seconds(), postgres_cpu_seconds(database), time.process_time())
         push_seconds, latencies, statuses = await push_all(devices, http, size)
         cpu_push = [(after - before) / plan.total * 1e6 for before, after in zip(
@@ -290,6 +297,8 @@ async def measure(server: Server, dsn: str, users: list[BenchUser], size: Size) 
         incr_count, incr_seconds = await timed_pull(leader)
         conflicts = await count_rows(dsn, "conflicts")
         peak = server.peak_rss_mib()
+    bare_rate = await bare_push(dsn, bare_load, size)
+    bare_rows = await count_rows(dsn, bare_endpoint.TABLE)
 
     ratio = push_rate / copy_rate
     first_rate = first_count / first_seconds
@@ -322,6 +331,9 @@ async def measure(server: Server, dsn: str, users: list[BenchUser], size: Size) 
           f"({incr_count:,} records in {incr_seconds:.3f} s)")
     print(f"4. push / COPY            {ratio:>10.3f}  target ≥ 0.10   {verdict(checks[1][1])}")
     print(f"5. server peak RSS        {peak:>10.0f} MiB  target < 300   {verdict(checks[3][1])}")
+    print(f"6. bare endpoint          {bare_rate:>10,.0f} mutations/s  (information only: "
+          f"the same batches, msgspec decode + INSERT … unnest … ON CONFLICT)")
+    print(f"   bare / COPY {bare_rate / copy_rate:.3f}; push / bare {push_rate / bare_rate:.3f}")
     problems = []
     if statuses.get("applied", 0) != plan.total:
         problems.append(f"expected {plan.total} applied, got {statuses}")
@@ -329,9 +341,38 @@ async def measure(server: Server, dsn: str, users: list[BenchUser], size: Size) 
         problems.append(f"first pull returned {first_count}, expected {size.pull_scope}")
     if incr_count != size.incremental:
         problems.append(f"incremental pull returned {incr_count}, expected {size.incremental}")
+    if bare_rows != plan.total:
+        problems.append(f"bare endpoint stored {bare_rows}, expected {plan.total}")
     for problem in problems:
         print(f"   CHECK FAILED: {problem}")
     return 0 if not problems else 1
+
+
+async def bare_push(dsn: str, load: list[list[list[dict[str, Any]]]], size: Size) -> float:
+    """Send every device's batches to the bare endpoint (bare_endpoint.py) over as many
+    connections as the push had; return mutations/s."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(bare_endpoint.CREATE)
+    finally:
+        await conn.close()
+    encode = msgspec.json.Encoder().encode
+    bodies = [[encode({"mutations": batch}) for batch in batches] for batches in load]
+    limits = httpx.Limits(max_connections=size.connections,
+                          max_keepalive_connections=size.connections)
+    async with running_bare_endpoint(dsn) as bare, httpx.AsyncClient(
+            base_url=bare.url, limits=limits, timeout=300) as http:
+
+        async def send(device_bodies: list[bytes]) -> None:
+            for body in device_bodies:
+                response = await http.post("/bare/push", content=body,
+                                           headers={"Content-Type": "application/json"})
+                response.raise_for_status()
+
+        start = time.perf_counter()
+        await in_parallel([send(b) for b in bodies], size.connections)
+        elapsed = time.perf_counter() - start
+    return sum(len(batch) for batches in load for batch in batches) / elapsed
 
 
 async def count_rows(dsn: str, table: str) -> int:
