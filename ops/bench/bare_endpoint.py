@@ -69,4 +69,4 @@ async def bare_push(request: Request) -> dict[str, int]:
     return {"received": len(mutations)}
 
 
-app = Litestar([bare_push], lifespan=[_pool])
+app = Litestar([bare_push], lifespan=[_pool], logging_config=None)
