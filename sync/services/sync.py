@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import cursor as cursors
-from sync.domain.batch import BatchOutcome, Screened, advance_acked, merge_batch, screen, to_log
+from sync.domain.batch import BatchOutcome, Screened, merge_batch, screen, to_log
 from sync.domain.hlc import MAX_AHEAD_MS, server_hlc
 from sync.domain.merge import RecordState
 from sync.domain.roles import Actor
@@ -137,9 +137,9 @@ async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
                                        device_id=device_id, now_ms=now_ms,
                                        device_offset_ms=device_offset_ms,
                                        app_version=app_version)
-    acked = await outboxes.acked_seq(conn, user_id=actor.id, device_id=device_id)
-    acked = advance_acked(acked, await records.received_seqs_after(
-        conn, user_id=actor.id, device_id=device_id, seq=acked))
+    acked = await records.contiguous_seq(
+        conn, user_id=actor.id, device_id=device_id,
+        after=await outboxes.acked_seq(conn, user_id=actor.id, device_id=device_id))
     await outboxes.save(conn, user_id=actor.id, device_id=device_id, acked=acked, now_ms=now_ms,
                         clock_offset_ms=device_offset_ms, app_version=app_version)
     touched = [m.record_id for m in mutations

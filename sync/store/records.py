@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import blob_refs, conflicts, mutations, records
-from sync.domain.batch import Logged
+from sync.domain.batch import Logged, advance_acked
 from sync.domain.merge import Conflict, RecordState, Side, StoredMeta, field_writes, pack_meta
 from sync.errors import DomainError
 from sync.store.upsert import insert_missing, insert_rows, is_postgres, upsert
@@ -25,6 +25,7 @@ _RECORD_COLUMNS = ("kind", "community_id", "version", "fields", "field_meta", "u
                    "clock_suspect")
 # Keep IN lists well under both back ends' bound-parameter limits.
 CHUNK = 2000
+SEQ_PAGE = 1000
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
@@ -160,18 +161,23 @@ async def seq_owners(conn: AsyncConnection, *, user_id: str, device_id: str,
     return owners
 
 
-async def received_seqs_after(conn: AsyncConnection, *, user_id: str, device_id: str,
-                              seq: int) -> set[int]:
-    if is_postgres(conn):
-        # One array instead of a row per seq: after a push these are its whole batch.
-        found = await conn.exec_driver_sql(
-            "SELECT array_agg(seq) FROM mutations WHERE user_id = $1 AND device_id = $2"
-            " AND seq > $3", (user_id, device_id, seq))
-        return {int(s) for s in found.scalar_one() or ()}
-    rows = await conn.execute(sa.select(mutations.c.seq).where(
-        mutations.c.user_id == user_id, mutations.c.device_id == device_id,
-        mutations.c.seq > seq))
-    return {int(r.seq) for r in rows}
+async def contiguous_seq(conn: AsyncConnection, *, user_id: str, device_id: str,
+                         after: int) -> int:
+    """The highest seq such that ``after`` + 1 … seq are all in this outbox's log, or
+    ``after`` when ``after`` + 1 is not.
+
+    Reads seqs in order, a page at a time, and stops at the first gap: a device with a
+    gap it never fills costs each push one short read, not its history past the gap.
+    """
+    acked = after
+    while True:
+        seqs = [int(row.seq) for row in await conn.execute(
+            sa.select(mutations.c.seq).where(
+                mutations.c.user_id == user_id, mutations.c.device_id == device_id,
+                mutations.c.seq > acked).order_by(mutations.c.seq).limit(SEQ_PAGE))]
+        acked = advance_acked(acked, set(seqs))
+        if len(seqs) < SEQ_PAGE or acked < seqs[-1]:
+            return acked
 
 
 async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: str,

@@ -145,6 +145,20 @@ async def test_acked_seq_waits_at_a_gap_and_later_mutations_still_apply(
     assert body["acked_seq"] == 4
 
 
+async def test_acked_seq_stops_at_a_gap_past_the_first_page_of_seqs(
+        demo_client: AsyncTestClient, clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    for n in range(1500):
+        phone.write("visit", C1, {"started_at": "2026-11-28T09:00:00+08:00",
+                                  "purpose": f"走访 {n}"})
+    missing = phone.outbox[1199]
+    assert missing["seq"] == 1200
+    body = await push_raw(demo_client, phone, [m for m in phone.outbox if m is not missing])
+    assert body["acked_seq"] == 1199
+    body = await push_raw(demo_client, phone, [missing])
+    assert body["acked_seq"] == 1500
+
+
 async def test_5000_mutations_with_200_bad_apply_4800_and_keep_the_200(
         demo_client: AsyncTestClient, clock: ManualClock) -> None:
     phone = await device(demo_client, clock, "liaison01", "tab-07")
