@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import msgspec
-from litestar import Litestar, Request, post
+from litestar import Litestar, Request, get, post
 
 TABLE = "bench_bare"
 CREATE = (f"CREATE TABLE {TABLE} (id text PRIMARY KEY, seq bigint NOT NULL, hlc text NOT NULL,"
@@ -69,4 +69,10 @@ async def bare_push(request: Request) -> dict[str, int]:
     return {"received": len(mutations)}
 
 
-app = Litestar([bare_push], lifespan=[_pool], logging_config=None)
+@get("/healthz")
+async def healthz() -> dict[str, str]:
+    """What the benchmark polls before it starts sending (harness._wait_healthy)."""
+    return {"status": "ok"}
+
+
+app = Litestar([bare_push, healthz], lifespan=[_pool], logging_config=None)

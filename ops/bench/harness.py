@@ -153,24 +153,10 @@ async def running_bare_endpoint(dsn: str) -> AsyncIterator[Server]:
                          env={**os.environ, "WR_BARE_DSN": dsn})
         server = Server(process, f"http://127.0.0.1:{port}", log)
         try:
-            await _wait_listening(server)
+            await _wait_healthy(server)
             yield server
         finally:
             await asyncio.to_thread(_stop, server)
-
-
-async def _wait_listening(server: Server) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError("exited:\n" + server.log.read_text(errors="replace"))
-        try:
-            _, writer = await asyncio.open_connection(*server.url[7:].split(":"))
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.2)
-    raise RuntimeError("not listening after 60 s")
 
 
 def _spawn(command: list[str], log: Path, *, cwd: Path = ROOT,
