@@ -62,3 +62,53 @@ async def _twice_at_once(base: str) -> None:
             for a, b in zip(one["results"], other["results"], strict=True):
                 assert {a["status"], b["status"]} == {"applied", "duplicate"}
             phone.outbox.clear()
+
+
+@pytest.mark.pg_only
+def test_one_mutation_id_from_two_devices_at_once_is_logged_once(databases: Databases,
+                                                                 tmp_path: Path) -> None:
+    """A client bug: two devices send the same new mutation ids at the same moment. The
+    per-device lock does not order them, so both log the batch at once: one applies each
+    mutation and the other reports it a duplicate — never applied twice, never a 5xx."""
+    url = databases.seeded("postgresql")
+    with live_server(url, tmp_path) as base:
+        asyncio.run(_one_id_from_two_devices(base))
+    engine = make_engine(url)
+
+    async def logged() -> dict[str, int]:
+        try:
+            async with engine.connect() as conn:
+                rows = await conn.execute(
+                    sa.select(mutations.c.device_id, sa.func.count())
+                    .where(mutations.c.device_id.in_(["tab-left", "tab-right"]))
+                    .group_by(mutations.c.device_id))
+                return {row[0]: int(row[1]) for row in rows}
+        finally:
+            await engine.dispose()
+
+    assert sum(asyncio.run(logged()).values()) == ROUNDS * BATCH
+
+
+async def _one_id_from_two_devices(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        left, right = Device(http, "tab-left"), Device(http, "tab-right")
+        await left.login("liaison01", DEMO_PASSWORD)
+        await right.login("liaison01", DEMO_PASSWORD)
+        for _ in range(ROUNDS):
+            for _ in range(BATCH):
+                left.write("case", "c-hy-01", new_case())
+            # The same mutations under the right tablet's own seqs and clock.
+            copied = [{**m, "seq": right.seq + n,
+                       "hlc": m["hlc"].replace("tab-left", "tab-right")}
+                      for n, m in enumerate(left.outbox, start=1)]
+            right.seq += len(copied)
+            responses = await asyncio.gather(
+                http.post("/api/v1/sync/push", headers=left.headers,
+                          json={"mutations": left.outbox}),
+                http.post("/api/v1/sync/push", headers=right.headers,
+                          json={"mutations": copied}))
+            assert [r.status_code for r in responses] == [200, 200], responses[1].text
+            one, other = (r.json()["results"] for r in responses)
+            for a, b in zip(one, other, strict=True):
+                assert {a["status"], b["status"]} == {"applied", "duplicate"}
+            left.outbox.clear()
