@@ -22,11 +22,17 @@ class Touch:
         self.offset_ms: int | None = row.device_offset_ms
 
 
+# A literal, not a bound parameter: only then can both back ends see that the query
+# stays within the partial index ``ix_console_mutations_applied_hlc`` (migration 0009).
+_APPLIED = mutations.c.status == sa.literal_column("'applied'")
+
+
 def _touch_query(start_ms: int, end_ms: int) -> sa.Select[Any]:
+    """One day's range of the applied-mutation index; callers add who or where."""
     return sa.select(mutations.c.user_id, mutations.c.record_id, mutations.c.hlc,
                      mutations.c.device_id, mutations.c.device_offset_ms).where(
         mutations.c.hlc >= hlc_floor(start_ms), mutations.c.hlc < hlc_floor(end_ms),
-        mutations.c.status == "applied")
+        _APPLIED)
 
 
 async def touched_by(conn: AsyncConnection, user_ids: list[str], *, start_ms: int,
