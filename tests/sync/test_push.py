@@ -145,6 +145,22 @@ async def test_acked_seq_waits_at_a_gap_and_later_mutations_still_apply(
     assert body["acked_seq"] == 4
 
 
+async def test_a_reused_seq_does_not_hide_a_gap_from_the_acked_seq(
+        demo_client: AsyncTestClient, clock: ManualClock) -> None:
+    """Seqs 1, 2, 2 (a second mutation reusing 2 is rejected, and logged) and 4: as many
+    logged rows as 1…4, but 3 is missing, so the outbox is acknowledged up to 2."""
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    one, two, three, four = (phone.write("case", C1, new_case()) for _ in range(4))
+    reuse = {**phone.write("case", C1, new_case()), "seq": 2}
+    body = await push_raw(demo_client, phone, [one, two, reuse, four])
+    assert [r["status"] for r in body["results"]] == ["applied", "applied", "rejected",
+                                                      "applied"]
+    assert body["results"][2]["error"]["code"] == "seq_reused"
+    assert body["acked_seq"] == 2
+    body = await push_raw(demo_client, phone, [three])
+    assert body["acked_seq"] == 4
+
+
 async def test_acked_seq_stops_at_a_gap_past_the_first_page_of_seqs(
         demo_client: AsyncTestClient, clock: ManualClock) -> None:
     phone = await device(demo_client, clock, "liaison01", "tab-07")
