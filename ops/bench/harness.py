@@ -48,9 +48,9 @@ def communities() -> list[tuple[str, str]]:
 
 
 @asynccontextmanager
-async def scratch_database() -> AsyncIterator[tuple[str, str]]:
+async def scratch_database(label: str = "") -> AsyncIterator[tuple[str, str]]:
     """A new database: yields (SQLAlchemy URL, asyncpg DSN); dropped afterwards."""
-    name = f"wr_bench_{os.getpid()}"
+    name = f"wr_bench_{label}{os.getpid()}"
     admin = await asyncpg.connect(ADMIN_DSN)
     try:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -68,9 +68,17 @@ async def scratch_database() -> AsyncIterator[tuple[str, str]]:
             await admin.close()
 
 
-async def prepare(url: str, *, devices: int) -> list[BenchUser]:
-    """Migrate, seed the demo organisation and add one liaison per benchmark device."""
-    await asyncio.to_thread(upgrade, url)
+async def prepare(url: str, *, devices: int, code: Path | None = None) -> list[BenchUser]:
+    """Migrate, seed the demo organisation and add one liaison per benchmark device.
+
+    ``code``: another checkout of Workroom, whose migrations make the schema.
+    """
+    if code is None:
+        await asyncio.to_thread(upgrade, url)
+    else:
+        await asyncio.to_thread(subprocess.run, [
+            sys.executable, "-c", f"from sync.db.migrate import upgrade; upgrade({url!r})"],
+            check=True, cwd=code, env=_running(code))
     engine = make_engine(url)
     clock = SystemClock()
     try:
@@ -125,15 +133,18 @@ class Server:
 
 
 @asynccontextmanager
-async def running_server(url: str, *, wrap: list[str] | None = None) -> AsyncIterator[Server]:
-    """``workroom serve`` as a user starts it; ``wrap`` prefixes the command (a profiler)."""
+async def running_server(url: str, *, wrap: list[str] | None = None,
+                         code: Path | None = None) -> AsyncIterator[Server]:
+    """``workroom serve`` as a user starts it; ``wrap`` prefixes the command (a profiler).
+    ``code``: run another checkout of Workroom instead of this one."""
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="wr-bench-") as data_dir:
         log = Path(data_dir) / "server.log"
         workroom = str(Path(sys.executable).with_name("workroom"))
         command = [*(wrap or []), workroom, "serve", "--db", url, "--port", str(port),
                    "--data-dir", data_dir]
-        server = Server(_spawn(command, log), f"http://127.0.0.1:{port}", log)
+        server = Server(_spawn(command, log, cwd=code or ROOT, env=code and _running(code)),
+                        f"http://127.0.0.1:{port}", log)
         try:
             await _wait_healthy(server)
             yield server
@@ -157,6 +168,11 @@ async def running_bare_endpoint(dsn: str) -> AsyncIterator[Server]:
             yield server
         finally:
             await asyncio.to_thread(_stop, server)
+
+
+def _running(code: Path) -> dict[str, str]:
+    """The environment that makes Python import ``sync`` from the checkout ``code``."""
+    return {**os.environ, "PYTHONPATH": str(code)}
 
 
 def _spawn(command: list[str], log: Path, *, cwd: Path = ROOT,

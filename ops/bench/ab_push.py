@@ -1,0 +1,119 @@
+"""The push's CPU per mutation, this checkout against another, in one interleaved run.
+
+    git worktree add /tmp/base <rev> && ln -s "$PWD/.venv" /tmp/base/.venv
+    .venv/bin/python ops/bench/ab_push.py --base /tmp/base [--devices 60] [--mutations 1000]
+
+On a VM whose speed drifts by a fifth from one minute to the next, two benchmark runs
+one after the other cannot tell a change of a few per cent from the drift. Here both
+servers run side by side — ``base`` on its own scratch database, migrated by its own
+code, and this checkout on another — with the same workload (sync_bench's offline day),
+and the devices push in turn: one device's outbox to one server, then the twin device's
+to the other, the order flipping every device. Drift hits both alike, and the script
+prints each side's CPU per mutation (server process, PostgreSQL backends) and their
+ratio, overall and per half of the run, so the halves show how steady the figure is.
+
+One connection, one push at a time: CPU cost, not contention (sync_bench.py measures
+throughput). Benchmark code only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import sys
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (  # noqa: E402
+    Server,
+    postgres_cpu_seconds,
+    prepare,
+    running_server,
+    scratch_database,
+)
+from sync_bench import FULL, Size, TimedHttp, offline_day, shared_cases  # noqa: E402
+
+from sync.client import Device  # noqa: E402
+
+
+@dataclass
+class Side:
+    """One server under test and what its pushes cost."""
+
+    name: str
+    server: Server
+    database: str
+    devices: list[Device] = field(default_factory=list)
+    # Per half of the run: [server CPU s, PostgreSQL CPU s, mutations].
+    spent: list[list[float]] = field(default_factory=lambda: [[0.0, 0.0, 0], [0.0, 0.0, 0]])
+
+    async def push(self, device: Device, *, half: int, batch: int) -> None:
+        queued = len(device.outbox)
+        before = (self.server.cpu_seconds(), postgres_cpu_seconds(self.database))
+        await device.push(batch_size=batch)
+        self.spent[half][0] += self.server.cpu_seconds() - before[0]
+        self.spent[half][1] += postgres_cpu_seconds(self.database) - before[1]
+        self.spent[half][2] += queued
+
+    def per_mutation(self, halves: tuple[int, ...] = (0, 1)) -> tuple[float, float]:
+        server = sum(self.spent[h][0] for h in halves)
+        postgres = sum(self.spent[h][1] for h in halves)
+        count = sum(self.spent[h][2] for h in halves)
+        return server / count * 1e6, postgres / count * 1e6
+
+
+async def run(base: Path, size: Size) -> None:
+    async with AsyncExitStack() as stack:
+        sides = []
+        for name, code in (("base", base), ("this", None)):
+            url, dsn = await stack.enter_async_context(scratch_database(name))
+            users = await prepare(url, devices=size.devices, code=code)
+            server = await stack.enter_async_context(running_server(url, code=code))
+            http = TimedHttp(await stack.enter_async_context(
+                httpx.AsyncClient(base_url=server.url, timeout=300)))
+            side = Side(name, server, dsn.rsplit("/", 1)[1])
+            side.devices, _ = await offline_day(http, users, size,
+                                                await shared_cases(http, size))
+            sides.append(side)
+        gc.freeze()
+        started = time.perf_counter()
+        count = size.devices
+        for n in range(count):
+            half = 0 if n < count // 2 else 1
+            for side in sides if n % 2 == 0 else reversed(sides):
+                await side.push(side.devices[n], half=half, batch=size.batch)
+        print(f"{count} devices × {size.mutations} mutations per side, batches of "
+              f"{size.batch}, alternating: {time.perf_counter() - started:.0f} s")
+        print("CPU per mutation (µs)      server   PostgreSQL   total")
+        for label, halves in (("whole run", (0, 1)), ("first half", (0,)),
+                              ("second half", (1,))):
+            figures = [side.per_mutation(halves) for side in sides]
+            for side, (server, postgres) in zip(sides, figures, strict=True):
+                print(f"  {label:12s} {side.name:5s} {server:8.1f} {postgres:11.1f} "
+                      f"{server + postgres:9.1f}")
+            (server_a, pg_a), (server_b, pg_b) = figures
+            print(f"  {label:12s} this/base {server_b / server_a:6.3f} {pg_b / pg_a:11.3f} "
+                  f"{(server_b + pg_b) / (server_a + pg_a):9.3f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", type=Path, required=True,
+                        help="another checkout of Workroom (e.g. a git worktree)")
+    parser.add_argument("--devices", type=int, default=60)
+    parser.add_argument("--mutations", type=int, default=FULL.mutations)
+    args = parser.parse_args()
+    asyncio.run(run(args.base.resolve(), replace(FULL, devices=args.devices,
+                                                  mutations=args.mutations)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
