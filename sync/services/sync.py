@@ -157,11 +157,12 @@ async def merge_received(conn: AsyncConnection, received: Received, *, actor: Ac
     """Merge a received batch and store the outcome; the caller holds the version lock
     (store/versions.py), whose ``version`` and ``max_hlc`` it passes."""
     since = await records.load(conn, received.touched, changed_after=received.stored_at)
+    stored = {**received.stored, **since}
     out = merge_batch(received.mutations, received.screened, fresh=received.fresh,
-                      records={**received.stored, **since}, actor=actor, device_id=device_id,
-                      now_ms=now_ms, version=version, max_hlc=max_hlc,
+                      records=stored, actor=actor, device_id=device_id, now_ms=now_ms,
+                      version=version, max_hlc=max_hlc,
                       clock_suspect=received.clock_suspect)
-    await records.save(conn, out.records.values())
+    await records.save(conn, out.records.values(), created=out.records.keys() - stored.keys())
     await records.relog(conn, out.relogged)
     await records.log_conflicts(conn, out.conflicts, now_ms=now_ms,
                                 new_id=lambda: str(uuid.uuid4()))

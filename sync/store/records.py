@@ -8,7 +8,7 @@ SQLite keeps the portable SQLAlchemy statements; both write the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, TypedDict
 
 import msgspec
@@ -19,13 +19,14 @@ from sync.db.tables import blob_refs, conflicts, mutations, records
 from sync.domain.batch import Logged, advance_acked
 from sync.domain.merge import Conflict, RecordState, Side, StoredMeta, field_writes, pack_meta
 from sync.errors import DomainError
-from sync.store.upsert import insert_missing, insert_rows, is_postgres, upsert
+from sync.store.upsert import copy_rows, insert_missing, insert_rows, is_postgres, upsert
 
 _RECORD_COLUMNS = ("kind", "community_id", "version", "fields", "field_meta", "updated_ms",
                    "clock_suspect")
 # Keep IN lists well under both back ends' bound-parameter limits.
 CHUNK = 2000
 SEQ_PAGE = 1000
+_encode = msgspec.json.Encoder().encode
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
@@ -89,17 +90,32 @@ class _RecordRow(msgspec.Struct):
     clock_suspect: bool
 
 
-async def save(conn: AsyncConnection, states: Iterable[RecordState]) -> None:
+def _record_row(s: RecordState) -> _RecordRow:
+    return _RecordRow(s.id, s.kind, s.community_id, s.version, s.fields, pack_meta(s.meta),
+                      s.created_by, s.created_ms, s.updated_ms, s.clock_suspect)
+
+
+def _encode_text(value: Any) -> str:
+    return _encode(value).decode()
+
+
+async def save(conn: AsyncConnection, states: Iterable[RecordState], *,
+               created: Collection[str] = ()) -> None:
+    """Write merged records. ``created``: ids the caller found no stored row for while
+    holding the version lock (store/versions.py), so none can appear before it commits;
+    on PostgreSQL those are appended with a binary COPY and only the rest upserted."""
     states = list(states)
-    rows = [_RecordRow(s.id, s.kind, s.community_id, s.version, s.fields, pack_meta(s.meta),
-                       s.created_by, s.created_ms, s.updated_ms, s.clock_suspect)
-            for s in states]
-    if is_postgres(conn):
-        await insert_rows(conn, "records", rows, columns=_RECORD_TYPES, conflict=["id"],
-                          update=_RECORD_COLUMNS)
+    if not is_postgres(conn):
+        await upsert(conn, records, msgspec.to_builtins([_record_row(s) for s in states]),
+                     key=["id"], update=_RECORD_COLUMNS)
     else:
-        await upsert(conn, records, msgspec.to_builtins(rows), key=["id"],
-                     update=_RECORD_COLUMNS)
+        await copy_rows(conn, "records", tuple(_RECORD_TYPES), [(
+            s.id, s.kind, s.community_id, s.version, _encode_text(s.fields),
+            _encode_text(pack_meta(s.meta)), s.created_by, s.created_ms, s.updated_ms,
+            s.clock_suspect) for s in states if s.id in created])
+        await insert_rows(conn, "records", [_record_row(s) for s in states
+                                            if s.id not in created],
+                          columns=_RECORD_TYPES, conflict=["id"], update=_RECORD_COLUMNS)
     refs = [{"sha256": s.fields["sha256"], "record_id": s.id, "community_id": s.community_id}
             for s in states if s.kind == "attachment" and s.fields.get("sha256")]
     await insert_missing(conn, blob_refs, refs)

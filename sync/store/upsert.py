@@ -1,5 +1,6 @@
-"""INSERT … ON CONFLICT for both back ends (their dialects spell it alike), and a
-PostgreSQL-only bulk form that sends a whole batch of rows as one JSON parameter."""
+"""INSERT … ON CONFLICT for both back ends (their dialects spell it alike), and two
+PostgreSQL-only bulk forms: one statement with the whole batch as one JSON parameter, and
+a binary COPY for rows known to be new."""
 
 from __future__ import annotations
 
@@ -69,6 +70,24 @@ async def insert_rows(conn: AsyncConnection, table: str, rows: Sequence[Any], *,
 
 
 _encode = msgspec.json.Encoder().encode
+
+
+async def copy_rows(conn: AsyncConnection, table: str, columns: Sequence[str],
+                    rows: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL: append ``rows`` (tuples in ``columns`` order; jsonb columns as JSON
+    text) with one binary ``COPY``, in the caller's transaction.
+
+    No JSON for PostgreSQL to parse and no executor per row, but no ON CONFLICT either:
+    only for rows the caller knows are new (ops/bench/RESULTS.md has the figures).
+    """
+    if not rows:
+        return
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None
+    # SQLAlchemy begins its transaction lazily, on the first statement it runs: a COPY
+    # sent before one would commit on its own.
+    assert conn.in_transaction() and driver.is_in_transaction(), "copy_rows needs a transaction"
+    await driver.copy_records_to_table(table, columns=list(columns), records=rows)
 
 
 @functools.lru_cache(maxsize=32)
