@@ -95,9 +95,9 @@ async def run(base: Path, size: Size) -> None:
         for label, halves in (("whole run", (0, 1)), ("first half", (0,)),
                               ("second half", (1,))):
             figures = [side.per_mutation(halves) for side in sides]
-            for side, (server, postgres) in zip(sides, figures, strict=True):
-                print(f"  {label:12s} {side.name:5s} {server:8.1f} {postgres:11.1f} "
-                      f"{server + postgres:9.1f}")
+            for side, (server_us, postgres_us) in zip(sides, figures, strict=True):
+                print(f"  {label:12s} {side.name:5s} {server_us:8.1f} {postgres_us:11.1f} "
+                      f"{server_us + postgres_us:9.1f}")
             (server_a, pg_a), (server_b, pg_b) = figures
             print(f"  {label:12s} this/base {server_b / server_a:6.3f} {pg_b / pg_a:11.3f} "
                   f"{(server_b + pg_b) / (server_a + pg_a):9.3f}")

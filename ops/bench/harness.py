@@ -143,7 +143,8 @@ async def running_server(url: str, *, wrap: list[str] | None = None,
         workroom = str(Path(sys.executable).with_name("workroom"))
         command = [*(wrap or []), workroom, "serve", "--db", url, "--port", str(port),
                    "--data-dir", data_dir]
-        server = Server(_spawn(command, log, cwd=code or ROOT, env=code and _running(code)),
+        env = None if code is None else _running(code)
+        server = Server(_spawn(command, log, cwd=code or ROOT, env=env),
                         f"http://127.0.0.1:{port}", log)
         try:
             await _wait_healthy(server)
