@@ -30,6 +30,9 @@ from sync.store import org, outboxes, pulls, records, versions
 from sync.timefmt import iso
 
 MAX_PULL_LIMIT = 5000
+# Only a mutation id sent by two devices at once (a client bug) makes a push run again;
+# the second attempt finds the id logged.
+PUSH_ATTEMPTS = 3
 # A batch stamps all its records with one time, so a page of a pull holds few distinct
 # ones: formatting each once saves most of the page's formatting work.
 _iso = functools.lru_cache(maxsize=4096)(iso)
@@ -46,14 +49,25 @@ class SyncService:
         """``may_hold_nul=False``: the raw body had no ``\\u0000`` escape."""
         now = self.clock.now_ms()
         offset = None if request.device_time is None else request.device_time - now
-        async with write_transaction(self.engine) as conn:
-            received = await receive(conn, actor=actor, device_id=device_id,
-                                     mutations=request.mutations, now_ms=now,
-                                     device_offset_ms=offset, app_version=request.app_version,
-                                     may_hold_nul=may_hold_nul)
-            version, max_hlc = await versions.lock(conn)
-            out = await merge_received(conn, received, actor=actor, device_id=device_id,
-                                       now_ms=now, version=version, max_hlc=max_hlc)
+        for attempt in range(1, PUSH_ATTEMPTS + 1):
+            try:
+                async with write_transaction(self.engine) as conn:
+                    received = await receive(conn, actor=actor, device_id=device_id,
+                                             mutations=request.mutations, now_ms=now,
+                                             device_offset_ms=offset,
+                                             app_version=request.app_version,
+                                             may_hold_nul=may_hold_nul)
+                    version, max_hlc = await versions.lock(conn)
+                    out = await merge_received(conn, received, actor=actor,
+                                               device_id=device_id, now_ms=now,
+                                               version=version, max_hlc=max_hlc)
+                break
+            except records.LoggedConcurrently:
+                # Another device's push logged one of these mutation ids and committed
+                # first: the batch rolled back whole, and the next attempt finds the id
+                # held (a duplicate).
+                if attempt == PUSH_ATTEMPTS:
+                    raise
         results = [MutationResult(id=mid, status=status,  # type: ignore[arg-type]
                                   error=None if error is None else ErrorOut(
                                       code=error.code, message=error.message,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any, TypedDict
 
+import asyncpg
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -212,30 +213,29 @@ async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: 
     """Add the batch's mutations to the log, skipping ids it already holds; return the
     ids added (the rest are duplicates).
 
-    On PostgreSQL one ``INSERT … ON CONFLICT DO NOTHING RETURNING``: an id that a
-    concurrent, uncommitted push is logging makes this one wait for it, so exactly-once
-    holds without the version lock. Rows go in id order, so two pushes that share ids
-    wait for each other in the same order and never deadlock.
+    The ids already held are looked up first and the rest appended: on PostgreSQL with
+    one binary COPY (upsert.copy_rows), in id order, so two pushes that share new ids wait
+    for each other in the same order and never deadlock. A concurrent push that logs one
+    of those ids first and commits makes the COPY fail with ``LoggedConcurrently``; run
+    the push again (it will find the id held). On SQLite the transaction holds the
+    database's write lock, so nobody logs meanwhile.
     """
     if not logged:
         return set()
+    held = await _held_mutation_ids(conn, [m.id for m, _ in logged])
+    new = sorted((entry for entry in logged if entry.mutation.id not in held),
+                 key=lambda entry: entry.mutation.id)
+    if not new:
+        return set()
     if is_postgres(conn):
-        rows = sorted((_MutationRow(
-            m.id, m.seq, m.hlc, m.kind, m.record_id, m.community_id, m.base_version, m.fields,
-            **_outcome(error)) for m, error in logged), key=lambda row: row.id)
-        added = await insert_rows(conn, "mutations", rows, columns=_MUTATION_TYPES, constants={
-            "user_id": ("text", user_id), "device_id": ("text", device_id),
-            "received_ms": ("bigint", now_ms), "device_offset_ms": ("bigint", device_offset_ms),
-            "app_version": ("text", app_version)}, conflict=["id"], returning="id")
-        return {row.id for row in added}
-    # SQLite: the transaction holds the database's write lock, so nobody logs meanwhile.
-    held: set[str] = set()
-    ids = sorted({m.id for m, _ in logged})
-    for chunk in _chunks(ids):
-        found = await conn.execute(sa.select(mutations.c.id).where(mutations.c.id.in_(chunk)))
-        held.update(r.id for r in found)
-    new = [entry for entry in logged if entry.mutation.id not in held]
-    if new:
+        try:
+            await copy_rows(conn, "mutations", _MUTATION_COLUMNS, [(
+                m.id, user_id, device_id, m.seq, m.hlc, m.kind, m.record_id, m.community_id,
+                m.base_version, _encode_text(m.fields), *_outcome_row(error), now_ms,
+                device_offset_ms, app_version) for m, error in new])
+        except asyncpg.UniqueViolationError as exc:
+            raise LoggedConcurrently from exc
+    else:
         await conn.execute(mutations.insert(), [{
             "id": m.id, "user_id": user_id, "device_id": device_id, "seq": m.seq,
             "hlc": m.hlc, "kind": m.kind, "record_id": m.record_id,
@@ -244,6 +244,22 @@ async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: 
             "device_offset_ms": device_offset_ms, "app_version": app_version,
         } for m, error in new])
     return {m.id for m, _ in new}
+
+
+class LoggedConcurrently(Exception):
+    """A concurrent push logged one of this batch's mutation ids first: run it again."""
+
+
+async def _held_mutation_ids(conn: AsyncConnection, ids: list[str]) -> set[str]:
+    if is_postgres(conn):
+        rows = await conn.exec_driver_sql(
+            "SELECT id FROM mutations WHERE id = ANY($1::text[])", (ids,))
+        return {row.id for row in rows}
+    held: set[str] = set()
+    for chunk in _chunks(sorted(set(ids))):
+        found = await conn.execute(sa.select(mutations.c.id).where(mutations.c.id.in_(chunk)))
+        held.update(r.id for r in found)
+    return held
 
 
 async def relog(conn: AsyncConnection, logged: list[Logged]) -> None:
@@ -262,33 +278,21 @@ class _Outcome(TypedDict):
 
 
 def _outcome(error: DomainError | None) -> _Outcome:
-    return {"status": "rejected" if error else "applied",
-            "error_code": error.code if error else None,
-            "error_message": error.message if error else None,
-            "error_field": error.field if error else None}
+    status, code, message, field = _outcome_row(error)
+    return {"status": status, "error_code": code, "error_message": message,
+            "error_field": field}
 
 
-class _MutationRow(msgspec.Struct):
-    """The per-mutation columns of a mutation-log row (the rest are the same for a batch)."""
-
-    id: str
-    seq: int
-    hlc: str
-    kind: str
-    record_id: str
-    community_id: str
-    base_version: int
-    fields: dict[str, Any]
-    status: str
-    error_code: str | None
-    error_message: str | None
-    error_field: str | None
+def _outcome_row(error: DomainError | None) -> tuple[str, str | None, str | None, str | None]:
+    if error is None:
+        return ("applied", None, None, None)
+    return ("rejected", error.code, error.message, error.field)
 
 
-_MUTATION_TYPES = {"id": "text", "seq": "bigint", "hlc": "text", "kind": "text",
-                   "record_id": "text", "community_id": "text", "base_version": "bigint",
-                   "fields": "jsonb", "status": "text", "error_code": "text",
-                   "error_message": "text", "error_field": "text"}
+_MUTATION_COLUMNS = ("id", "user_id", "device_id", "seq", "hlc", "kind", "record_id",
+                     "community_id", "base_version", "fields", "status", "error_code",
+                     "error_message", "error_field", "received_ms", "device_offset_ms",
+                     "app_version")
 
 
 class _ConflictRow(msgspec.Struct):
