@@ -25,10 +25,40 @@ def _from_json(text: str | bytes) -> Any:
 def make_engine(url: str, *, pool_size: int = 8) -> AsyncEngine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_async_engine(
-        url, json_serializer=_to_json, json_deserializer=_from_json,
+    engine = create_async_engine(
+        url, json_serializer=_json_encoder.encode, json_deserializer=_from_json,
         pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
     )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # JSON as bytes both ways: SQLAlchemy's own asyncpg codec takes and gives str,
+        # so every value was encoded to bytes by msgspec, decoded to str, and encoded
+        # back (and the reverse on reads) — and a COPY had to do the same.
+        dbapi_connection.run_async(_json_as_bytes)
+
+    return engine
+
+
+async def _json_as_bytes(conn: Any) -> None:
+    """Runs after the dialect's own connect hook, so these codecs replace its."""
+    await conn.set_type_codec("jsonb", encoder=_jsonb_bytes, decoder=_from_jsonb,
+                              schema="pg_catalog", format="binary")
+    await conn.set_type_codec("json", encoder=_json_bytes, decoder=_from_json,
+                              schema="pg_catalog", format="binary")
+
+
+def _json_bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def _jsonb_bytes(value: str | bytes) -> bytes:
+    # jsonb's binary format: a version byte, then the JSON text.
+    return b"\x01" + _json_bytes(value)
+
+
+def _from_jsonb(data: bytes) -> Any:
+    return _json_decoder.decode(memoryview(data)[1:])
 
 
 def _sqlite_engine(url: str) -> AsyncEngine:

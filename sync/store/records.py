@@ -96,10 +96,6 @@ def _record_row(s: RecordState) -> _RecordRow:
                       s.created_by, s.created_ms, s.updated_ms, s.clock_suspect)
 
 
-def _encode_text(value: Any) -> str:
-    return _encode(value).decode()
-
-
 async def save(conn: AsyncConnection, states: Iterable[RecordState], *,
                created: Collection[str] = ()) -> None:
     """Write merged records. ``created``: ids the caller found no stored row for while
@@ -111,8 +107,8 @@ async def save(conn: AsyncConnection, states: Iterable[RecordState], *,
                      key=["id"], update=_RECORD_COLUMNS)
     else:
         await copy_rows(conn, "records", tuple(_RECORD_TYPES), [(
-            s.id, s.kind, s.community_id, s.version, _encode_text(s.fields),
-            _encode_text(pack_meta(s.meta)), s.created_by, s.created_ms, s.updated_ms,
+            s.id, s.kind, s.community_id, s.version, _encode(s.fields),
+            _encode(pack_meta(s.meta)), s.created_by, s.created_ms, s.updated_ms,
             s.clock_suspect) for s in states if s.id in created])
         await insert_rows(conn, "records", [_record_row(s) for s in states
                                             if s.id not in created],
@@ -231,7 +227,7 @@ async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: 
         try:
             await copy_rows(conn, "mutations", _MUTATION_COLUMNS, [(
                 m.id, user_id, device_id, m.seq, m.hlc, m.kind, m.record_id, m.community_id,
-                m.base_version, _encode_text(m.fields), *_outcome_row(error), now_ms,
+                m.base_version, _encode(m.fields), *_outcome_row(error), now_ms,
                 device_offset_ms, app_version) for m, error in new])
         except asyncpg.UniqueViolationError as exc:
             raise LoggedConcurrently from exc

@@ -75,7 +75,7 @@ _encode = msgspec.json.Encoder().encode
 async def copy_rows(conn: AsyncConnection, table: str, columns: Sequence[str],
                     rows: Sequence[tuple[Any, ...]]) -> None:
     """PostgreSQL: append ``rows`` (tuples in ``columns`` order; jsonb columns as JSON
-    text) with one binary ``COPY``, in the caller's transaction.
+    bytes or text) with one binary ``COPY``, in the caller's transaction.
 
     No JSON for PostgreSQL to parse and no executor per row, but no ON CONFLICT either:
     only for rows the caller knows are new (ops/bench/RESULTS.md has the figures).
