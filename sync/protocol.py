@@ -15,13 +15,19 @@ class Wire(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=False):
     """Requests ignore unknown keys so a newer client can talk to an older server."""
 
 
+# What the database can keep. A value outside these cannot be stored (not even in the
+# rejected-mutation store), so it fails the request with invalid_body instead of a 5xx.
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+Text = Annotated[str, msgspec.Meta(pattern="^[^\x00]*$")]  # PostgreSQL text holds no NUL
+
+
 # --- auth ---------------------------------------------------------------------------------
 
 class LoginRequest(Wire):
-    username: str
-    password: str
-    device_id: str
-    device_name: str | None = None
+    username: Text
+    password: Text
+    device_id: str  # checked against its own pattern (services/auth.py)
+    device_name: Text | None = None
 
 
 class UserOut(Wire):
@@ -61,19 +67,20 @@ class Mutation(Wire):
     # The primary key of the mutation log: a malformed one cannot be kept, so it fails
     # the request (invalid_body) instead of being rejected on its own.
     id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    seq: int
+    seq: Int64
     hlc: str
     kind: str
     record_id: str
     community_id: str
     fields: dict[str, Any]
-    base_version: int = 0
+    base_version: Int64 = 0
 
 
 class PushRequest(Wire):
     mutations: list[Mutation]
-    device_time: int | None = None
-    app_version: str | None = None
+    # Unix ms, so the device's clock offset (device_time - server time) fits in 64 bits.
+    device_time: Annotated[int, msgspec.Meta(ge=0, le=2**62)] | None = None
+    app_version: Text | None = None
 
 
 class ErrorOut(Wire, omit_defaults=True):

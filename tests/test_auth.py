@@ -28,6 +28,17 @@ async def test_login_returns_token_and_user(demo_client: AsyncTestClient) -> Non
     assert body["expires_at"].endswith("Z")
 
 
+async def test_a_nul_character_in_a_login_is_a_bad_request_not_a_server_error(
+        demo_client: AsyncTestClient) -> None:
+    for body in ({"username": "liaison01\x00", "password": DEMO_PASSWORD},
+                 {"username": "liaison01", "password": DEMO_PASSWORD,
+                  "device_name": "平板\x00"}):
+        response = await demo_client.post("/api/v1/auth/login",
+                                          json={"device_id": "tab-07", **body})
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["code"] == "invalid_body"
+
+
 async def test_wrong_password_and_unknown_user_look_the_same(
         demo_client: AsyncTestClient) -> None:
     wrong = await _login(demo_client, "liaison01", "Wrong-password-1")

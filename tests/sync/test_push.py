@@ -312,6 +312,36 @@ async def test_nul_characters_are_rejected_and_kept_not_a_server_error(
     assert response.json()["error"]["field"] == "mutations[0].id"
 
 
+@pytest.mark.parametrize(("change", "field"), [
+    ({"seq": 2**63}, "mutations[0].seq"),
+    ({"seq": 2**64 - 1}, "mutations[0].seq"),
+    ({"base_version": 2**63}, "mutations[0].base_version"),
+    ({"device_time": -1}, "device_time"),
+    ({"app_version": "1.4\x00"}, "app_version"),
+])
+async def test_what_the_database_cannot_keep_fails_the_request_not_the_server(
+        demo_client: AsyncTestClient, clock: ManualClock, change: dict[str, object],
+        field: str) -> None:
+    """A seq or base_version beyond 64 bits, or a NUL in the app version, cannot be
+    stored even in the rejected-mutation store: the request is refused whole, as a
+    malformed mutation id is, and nothing of it is logged."""
+    phone = await device(demo_client, clock, "liaison01")
+    mutation = phone.write("case", C1, new_case())
+    body: dict[str, object] = {"mutations": [mutation]}
+    for key, value in change.items():
+        if key in mutation:
+            mutation[key] = value
+        else:
+            body[key] = value
+    response = await demo_client.post("/api/v1/sync/push", headers=phone.headers, json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "invalid_body"
+    assert response.json()["error"]["field"] == field
+    mutation.update(seq=1, base_version=0)
+    assert (await push_raw(demo_client, phone, [mutation]))["results"][0]["status"] == (
+        "applied")
+
+
 async def test_a_liaison_may_not_review_their_own_duty_log(demo_client: AsyncTestClient,
                                                            clock: ManualClock) -> None:
     phone = await device(demo_client, clock, "liaison01")
