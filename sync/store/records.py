@@ -1,9 +1,10 @@
 """Reading and writing merged records and the mutation log.
 
-On PostgreSQL the push's reads take one array parameter (``= ANY($1)``) and its bulk
-writes are one ``INSERT … SELECT FROM jsonb_to_recordset($1)`` each: one statement and
-one parameter per batch instead of one executed row per mutation (ops/bench/RESULTS.md).
-SQLite keeps the portable SQLAlchemy statements; both write the same rows.
+On PostgreSQL the push's reads take one array parameter (``= ANY($1)``); rows known to
+be new (logged mutations, created records) are appended with one binary COPY, and the
+rest of its bulk writes are one ``INSERT … SELECT FROM jsonb_to_recordset($1)`` each:
+never one executed row per mutation (ops/bench/RESULTS.md). SQLite keeps the portable
+SQLAlchemy statements; both write the same rows.
 """
 
 from __future__ import annotations
