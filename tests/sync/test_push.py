@@ -322,9 +322,10 @@ async def test_nul_characters_are_rejected_and_kept_not_a_server_error(
 async def test_what_the_database_cannot_keep_fails_the_request_not_the_server(
         demo_client: AsyncTestClient, clock: ManualClock, change: dict[str, object],
         field: str) -> None:
-    """A seq or base_version beyond 64 bits, or a NUL in the app version, cannot be
-    stored even in the rejected-mutation store: the request is refused whole, as a
-    malformed mutation id is, and nothing of it is logged."""
+    """A seq or base_version beyond 64 bits, a device time whose offset would not fit,
+    or a NUL in the app version cannot be stored even in the rejected-mutation store:
+    the request is refused whole, as a malformed mutation id is, and nothing of it is
+    logged (the same mutation, corrected, then applies)."""
     phone = await device(demo_client, clock, "liaison01")
     mutation = phone.write("case", C1, new_case())
     body: dict[str, object] = {"mutations": [mutation]}
