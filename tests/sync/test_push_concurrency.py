@@ -32,17 +32,18 @@ def test_the_same_batch_pushed_twice_at_once_applies_once(databases: Databases,
     url = databases.seeded("postgresql")
     with live_server(url, tmp_path) as base:
         asyncio.run(_twice_at_once(base))
+    assert asyncio.run(_logged(url, ["tab-twice"])) == ROUNDS * BATCH
+
+
+async def _logged(url: str, device_ids: list[str]) -> int:
+    """How many mutations the log holds from these devices."""
     engine = make_engine(url)
-
-    async def logged() -> int:
-        try:
-            async with engine.connect() as conn:
-                return int((await conn.execute(sa.select(sa.func.count()).select_from(
-                    mutations).where(mutations.c.device_id == "tab-twice"))).scalar_one())
-        finally:
-            await engine.dispose()
-
-    assert asyncio.run(logged()) == ROUNDS * BATCH
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(sa.select(sa.func.count()).select_from(
+                mutations).where(mutations.c.device_id.in_(device_ids)))).scalar_one())
+    finally:
+        await engine.dispose()
 
 
 async def _twice_at_once(base: str) -> None:
@@ -73,18 +74,7 @@ def test_one_mutation_id_from_two_devices_at_once_is_logged_once(databases: Data
     url = databases.seeded("postgresql")
     with live_server(url, tmp_path) as base:
         asyncio.run(_one_id_from_two_devices(base))
-    engine = make_engine(url)
-
-    async def logged() -> int:
-        try:
-            async with engine.connect() as conn:
-                return int((await conn.execute(sa.select(sa.func.count()).select_from(
-                    mutations).where(mutations.c.device_id.in_(["tab-left", "tab-right"])))
-                ).scalar_one())
-        finally:
-            await engine.dispose()
-
-    assert asyncio.run(logged()) == ROUNDS * BATCH
+    assert asyncio.run(_logged(url, ["tab-left", "tab-right"])) == ROUNDS * BATCH
 
 
 async def _one_id_from_two_devices(base: str) -> None:
