@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sync.db.all_tables import metadata
 from sync.db.engine import make_engine
 from sync.db.migrate import downgrade, upgrade
-from sync.db.tables import records
+from sync.db.tables import Json, records
 from sync.domain.merge import field_writes
 from sync.store.upsert import upsert
 from tests.databases import Databases, run_blocking
@@ -50,6 +50,16 @@ def test_migrations_up_from_empty_down_and_up_again(databases: Databases, backen
     assert run_blocking(_tables(url)) == set(metadata.tables)
 
 
+def _records_before_0010() -> sa.Table:
+    """``records`` as migrations 0002–0009 left it: field_meta was jsonb on PostgreSQL."""
+    return sa.Table("records", sa.MetaData(), *(
+        sa.Column(c.name, Json if c.name == "field_meta" else c.type, primary_key=c.primary_key)
+        for c in records.columns))
+
+
+RECORDS_BEFORE_0010 = _records_before_0010()
+
+
 async def _field_meta(url: str, statement: sa.Executable | None = None) -> object:
     engine = make_engine(url)
     try:
@@ -68,7 +78,7 @@ def test_field_meta_is_packed_and_unpacked_by_migration_0007(databases: Database
     stamp = ["0001795827600000:00000:tab-07", "tab-07", "u-1", 3, "m-1"]
     later = ["0001795827600500:00000:tab-09", "tab-09", "u-2", 4, "m-2"]
     old = {"title": stamp, "category": stamp, "location": later}
-    run_blocking(_field_meta(url, records.insert().values(
+    run_blocking(_field_meta(url, RECORDS_BEFORE_0010.insert().values(
         id="r-1", kind="case", community_id="c-1", version=4, fields={}, field_meta=old,
         created_by="u-1", created_ms=0, updated_ms=0)))
     upgrade(url)
@@ -82,7 +92,8 @@ def test_field_meta_is_packed_and_unpacked_by_migration_0007(databases: Database
 
 
 
-async def _write_and_read_console(url: str, *, status: str, ended_at: str) -> tuple[Any, Any]:
+async def _write_and_read_console(url: str, *, status: str, ended_at: str,
+                                  table: sa.Table) -> tuple[Any, Any]:
     """Upsert a visit and a case in one statement, as a push saves records; return what
     the console tables then hold for them."""
     rows = [{"id": "v-1", "kind": "visit", "community_id": "c-1", "version": 1,
@@ -94,7 +105,7 @@ async def _write_and_read_console(url: str, *, status: str, ended_at: str) -> tu
     engine = make_engine(url)
     try:
         async with engine.begin() as conn:
-            await upsert(conn, records, rows, key=["id"], update=["version", "fields"])
+            await upsert(conn, table, rows, key=["id"], update=["version", "fields"])
             visit = (await conn.execute(sa.text(
                 "SELECT liaison_id, start_ms, end_ms, voided FROM console_visits"))).one()
             case = (await conn.execute(sa.text(
@@ -113,12 +124,13 @@ def test_the_console_tables_follow_inserted_and_updated_records_before_and_after
             upgrade(url)
         else:
             downgrade(url, "0007")
+        table = records if target == "head" else RECORDS_BEFORE_0010
         # First write inserts both rows; the second updates them.
         assert run_blocking(_write_and_read_console(
-            url, status="received", ended_at="2026-11-28T11:00:00+08:00")) == (
+            url, status="received", ended_at="2026-11-28T11:00:00+08:00", table=table)) == (
             ("u-1", start_ms, start_ms + 2 * 3600_000, False), (7, "qr", "乱堆物", "received"))
         assert run_blocking(_write_and_read_console(
-            url, status="resolved", ended_at="not a time")) == (
+            url, status="resolved", ended_at="not a time", table=table)) == (
             ("u-1", start_ms, None, False), (7, "qr", "乱堆物", "resolved"))
         run_blocking(_clear_records(url))
 
@@ -131,3 +143,45 @@ async def _clear_records(url: str) -> None:
                 await conn.execute(sa.text(f"DELETE FROM {table}"))
     finally:
         await engine.dispose()
+
+
+async def _json_text_columns(url: str) -> tuple[Any, Any]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            meta = (await conn.execute(sa.text("SELECT field_meta FROM records"))).scalar_one()
+            fields = (await conn.execute(sa.text("SELECT fields FROM mutations"))).scalar_one()
+    finally:
+        await engine.dispose()
+    return meta, fields
+
+
+def test_migration_0010_keeps_the_json_of_the_log_and_of_field_meta_both_ways(
+        databases: Databases, backend: str) -> None:
+    url = databases.empty(backend)
+    upgrade(url, "0009")
+    stamp = ["0001795827600000:00000:tab-07", "tab-07", "u-1", 3, "m-1"]
+    meta = [[stamp], {"title": 0}]
+    fields = {"title": "楼道堆物", "n": 2}
+    log = sa.table("mutations", *(sa.column(c) for c in (
+        "id", "user_id", "device_id", "seq", "hlc", "kind", "record_id", "community_id",
+        "base_version", "status", "received_ms")), sa.column("fields", Json))
+    run_blocking(_field_meta(url, RECORDS_BEFORE_0010.insert().values(
+        id="r-1", kind="case", community_id="c-1", version=1, fields=fields, field_meta=meta,
+        created_by="u-1", created_ms=0, updated_ms=0)))
+    run_blocking(_field_meta(url, log.insert().values(
+        id="m-1", user_id="u-1", device_id="tab-07", seq=1, hlc=stamp[0], kind="case",
+        record_id="r-1", community_id="c-1", base_version=0, fields=fields, status="applied",
+        received_ms=0)))
+
+    def decoded(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    upgrade(url)
+    stored_meta, logged = run_blocking(_json_text_columns(url))
+    assert isinstance(stored_meta, str) and isinstance(logged, str)  # text on both back ends
+    assert (decoded(stored_meta), decoded(logged)) == (meta, fields)
+    assert field_writes(stored_meta)["title"].mutation_id == "m-1"
+    downgrade(url, "0009")
+    stored_meta, logged = run_blocking(_json_text_columns(url))
+    assert (decoded(stored_meta), decoded(logged)) == (meta, fields)

@@ -6,6 +6,9 @@ PostgreSQL, and cheap to compare. Record fields are JSON as the devices sent the
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -13,6 +16,25 @@ metadata = sa.MetaData()
 
 # JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
 Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+class JsonText(sa.TypeDecorator[Any]):
+    """JSON kept as text on both back ends, for columns no SQL looks inside: PostgreSQL
+    stores the text as it comes instead of parsing it into jsonb on every write and
+    printing it back on every read (ops/bench/RESULTS.md)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        return None if value is None else _encode(value).decode()
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        return None if value is None else _decode(value)
+
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
 
 squads = sa.Table(
     "squads", metadata,
@@ -132,7 +154,7 @@ records = sa.Table(
     sa.Column("fields", Json, nullable=False),
     # Who wrote each field's current value — what the merge needs; packed as
     # [[writer, …], {field: writer index}] (sync/domain/merge.py StoredMeta).
-    sa.Column("field_meta", Json, nullable=False),
+    sa.Column("field_meta", JsonText, nullable=False),
     sa.Column("created_by", sa.String(40), nullable=False),
     sa.Column("created_ms", sa.BigInteger, nullable=False),
     sa.Column("updated_ms", sa.BigInteger, nullable=False),
@@ -154,7 +176,7 @@ mutations = sa.Table(
     sa.Column("record_id", sa.Text, nullable=False),
     sa.Column("community_id", sa.Text, nullable=False),
     sa.Column("base_version", sa.BigInteger, nullable=False),
-    sa.Column("fields", Json, nullable=False),
+    sa.Column("fields", JsonText, nullable=False),
     sa.Column("status", sa.String(10), nullable=False),  # applied | rejected
     sa.Column("error_code", sa.String(40)),
     sa.Column("error_message", sa.Text),

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import blob_refs, conflicts, mutations, records
 from sync.domain.batch import Logged, advance_acked
-from sync.domain.merge import Conflict, RecordState, Side, StoredMeta, field_writes, pack_meta
+from sync.domain.merge import Conflict, RecordState, Side, field_writes, pack_meta
 from sync.errors import DomainError
 from sync.store.upsert import copy_rows, insert_missing, insert_rows, is_postgres, upsert
 
@@ -40,14 +40,14 @@ def record_from_row(row: Any) -> RecordState:
     return RecordState(
         id=row.id, kind=row.kind, community_id=row.community_id, version=int(row.version),
         fields=row.fields,
-        # The PostgreSQL reads below fetch field_meta as text: decoding it straight into
-        # FieldWrite structs skips building (and then converting) generic lists.
+        # The PostgreSQL reads below fetch field_meta as its JSON text (tables.JsonText):
+        # decoding it straight into FieldWrite structs skips building generic lists.
         meta=field_writes(row.field_meta),
         created_by=row.created_by, created_ms=int(row.created_ms),
         updated_ms=int(row.updated_ms), clock_suspect=bool(row.clock_suspect))
 
 
-_PG_LOAD = ("SELECT id, kind, community_id, version, fields, field_meta::text AS field_meta,"
+_PG_LOAD = ("SELECT id, kind, community_id, version, fields, field_meta,"
             " created_by, created_ms, updated_ms, clock_suspect"
             " FROM records WHERE id = ANY($1::text[]) AND version > $2")
 
@@ -75,7 +75,7 @@ async def load(conn: AsyncConnection, record_ids: Iterable[str], *,
 
 
 _RECORD_TYPES = {"id": "text", "kind": "text", "community_id": "text", "version": "bigint",
-                 "fields": "jsonb", "field_meta": "jsonb", "created_by": "text",
+                 "fields": "jsonb", "field_meta": "text", "created_by": "text",
                  "created_ms": "bigint", "updated_ms": "bigint", "clock_suspect": "boolean"}
 
 
@@ -85,16 +85,15 @@ class _RecordRow(msgspec.Struct):
     community_id: str
     version: int
     fields: dict[str, Any]
-    field_meta: StoredMeta
+    field_meta: str  # StoredMeta's JSON text (tables.JsonText)
     created_by: str
     created_ms: int
     updated_ms: int
     clock_suspect: bool
 
 
-def _record_row(s: RecordState) -> _RecordRow:
-    return _RecordRow(s.id, s.kind, s.community_id, s.version, s.fields, pack_meta(s.meta),
-                      s.created_by, s.created_ms, s.updated_ms, s.clock_suspect)
+def _meta_text(s: RecordState) -> str:
+    return _encode(pack_meta(s.meta)).decode()
 
 
 async def save(conn: AsyncConnection, states: Iterable[RecordState], *,
@@ -104,16 +103,21 @@ async def save(conn: AsyncConnection, states: Iterable[RecordState], *,
     on PostgreSQL those are appended with a binary COPY and only the rest upserted."""
     states = list(states)
     if not is_postgres(conn):
-        await upsert(conn, records, msgspec.to_builtins([_record_row(s) for s in states]),
-                     key=["id"], update=_RECORD_COLUMNS)
+        await upsert(conn, records, [{
+            "id": s.id, "kind": s.kind, "community_id": s.community_id, "version": s.version,
+            "fields": s.fields, "field_meta": pack_meta(s.meta), "created_by": s.created_by,
+            "created_ms": s.created_ms, "updated_ms": s.updated_ms,
+            "clock_suspect": s.clock_suspect} for s in states], key=["id"],
+            update=_RECORD_COLUMNS)
     else:
         await copy_rows(conn, "records", tuple(_RECORD_TYPES), [(
-            s.id, s.kind, s.community_id, s.version, _encode(s.fields),
-            _encode(pack_meta(s.meta)), s.created_by, s.created_ms, s.updated_ms,
-            s.clock_suspect) for s in states if s.id in created])
-        await insert_rows(conn, "records", [_record_row(s) for s in states
-                                            if s.id not in created],
-                          columns=_RECORD_TYPES, conflict=["id"], update=_RECORD_COLUMNS)
+            s.id, s.kind, s.community_id, s.version, _encode(s.fields), _meta_text(s),
+            s.created_by, s.created_ms, s.updated_ms, s.clock_suspect)
+            for s in states if s.id in created])
+        await insert_rows(conn, "records", [_RecordRow(
+            s.id, s.kind, s.community_id, s.version, s.fields, _meta_text(s), s.created_by,
+            s.created_ms, s.updated_ms, s.clock_suspect) for s in states if s.id not in created],
+            columns=_RECORD_TYPES, conflict=["id"], update=_RECORD_COLUMNS)
     refs = [{"sha256": s.fields["sha256"], "record_id": s.id, "community_id": s.community_id}
             for s in states if s.kind == "attachment" and s.fields.get("sha256")]
     await insert_missing(conn, blob_refs, refs)
@@ -228,7 +232,7 @@ async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: 
         try:
             await copy_rows(conn, "mutations", _MUTATION_COLUMNS, [(
                 m.id, user_id, device_id, m.seq, m.hlc, m.kind, m.record_id, m.community_id,
-                m.base_version, _encode(m.fields), *_outcome_row(error), now_ms,
+                m.base_version, _encode(m.fields).decode(), *_outcome_row(error), now_ms,
                 device_offset_ms, app_version) for m, error in new])
         except asyncpg.UniqueViolationError as exc:
             raise LoggedConcurrently from exc
