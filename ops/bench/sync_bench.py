@@ -156,16 +156,21 @@ COPY_COLUMNS = ["id", "kind", "community_id", "version", "fields", "field_meta",
                 "created_ms", "updated_ms", "clock_suspect"]
 
 
-async def raw_copy(dsn: str, rows: list[tuple[Any, ...]], *, indexed: bool) -> float:
-    """rows/s of one COPY stream into a scratch table with the records table's columns.
+# The yardstick: one row per pushed mutation in the records table's columns as they were
+# when the issue set the ratio target and calibrated it (the bare endpoint reaches about
+# 0.3 of this COPY). Fixed here, not ``LIKE records``: since migration 0010 stores
+# field_meta as text, COPY into today's records is half again as fast, and a yardstick
+# that moves with the schema would score a cheaper schema as a worse push.
+YARDSTICK = ("id varchar(64), kind varchar(40), community_id varchar(40), version bigint,"
+             " fields jsonb, field_meta jsonb, created_by varchar(40), created_ms bigint,"
+             " updated_ms bigint, clock_suspect boolean")
 
-    Bare (no index: the raw limit the ratio is taken against) or with the records
-    table's primary key and indexes (what a write to ``records`` also has to maintain).
-    """
+
+async def raw_copy(dsn: str, rows: list[tuple[Any, ...]], *, columns: str) -> float:
+    """rows/s of one COPY stream into a scratch table of ``columns`` (SQL)."""
     conn = await asyncpg.connect(dsn)
     try:
-        including = "INCLUDING ALL" if indexed else "INCLUDING DEFAULTS"
-        await conn.execute(f"CREATE TABLE bench_copy (LIKE records {including})")
+        await conn.execute(f"CREATE TABLE bench_copy ({columns})")
         start = time.perf_counter()
         await conn.copy_records_to_table("bench_copy", records=rows, columns=COPY_COLUMNS)
         elapsed = time.perf_counter() - start
@@ -268,9 +273,11 @@ async def measure(server: Server, dsn: str, users: list[BenchUser], size: Size) 
         rows = copy_rows(devices)
         # The same stream three times: one COPY swings by a third from run to run on
         # this VM, and the ratio inherits the swing. The median is the raw limit.
-        copy_rates = sorted([await raw_copy(dsn, rows, indexed=False) for _ in range(3)])
+        copy_rates = sorted([await raw_copy(dsn, rows, columns=YARDSTICK) for _ in range(3)])
         copy_rate = copy_rates[1]
-        indexed_rate = await raw_copy(dsn, rows, indexed=True)
+        # Information only: today's records table, bare and with its indexes.
+        today_rate = await raw_copy(dsn, rows, columns="LIKE records INCLUDING DEFAULTS")
+        indexed_rate = await raw_copy(dsn, rows, columns="LIKE records INCLUDING ALL")
         del rows
         database = dsn.rsplit("/", 1)[1]
         # Each device's batches, as its push will send them: the bare endpoint's load.
@@ -310,9 +317,10 @@ async def measure(server: Server, dsn: str, users: list[BenchUser], size: Size) 
     ]
     print()
     print(f"1. raw COPY               {copy_rate:>10,.0f} rows/s  "
-          f"({plan.total:,} rows, one stream, bare table; median of "
+          f"({plan.total:,} rows, one stream, the yardstick's table; median of "
           f"{', '.join(f'{r:,.0f}' for r in copy_rates)})")
-    print(f"   COPY, records' indexes {indexed_rate:>10,.0f} rows/s  (information only)")
+    print(f"   COPY, today's records  {today_rate:>10,.0f} rows/s  (information only: field_meta "
+          f"as text; with the indexes {indexed_rate:,.0f})")
     print(f"2. push over HTTP         {push_rate:>10,.0f} mutations/s  target ≥ 15,000   "
           f"{verdict(checks[0][1])}")
     print(f"   {size.devices} devices × {size.mutations} mutations, batches of {size.batch}, "
