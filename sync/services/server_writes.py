@@ -64,6 +64,8 @@ async def write_records(conn: AsyncConnection, writes: list[ServerWrite], *, aut
                              now_ms=now_ms, device_offset_ms=None, app_version=None)
     out = await merge_received(conn, received, actor=author, device_id=device_id,
                                now_ms=now_ms, version=version, max_hlc=max_hlc)
+    if out.version != version or out.max_hlc != max_hlc:
+        await versions.advance(conn, version=out.version, max_hlc=out.max_hlc)
     for _, status, error in out.results:
         if error is not None:
             raise DomainError("invalid_body", field=error.field, detail=error.message)

@@ -57,10 +57,13 @@ class SyncService:
                                              device_offset_ms=offset,
                                              app_version=request.app_version,
                                              may_hold_nul=may_hold_nul)
-                    version, max_hlc = await versions.lock(conn)
+                    version, max_hlc = await versions.reserve(
+                        conn, count=len(received.applicable),
+                        max_hlc=max(received.applicable, default=""))
                     out = await merge_received(conn, received, actor=actor,
                                                device_id=device_id, now_ms=now,
                                                version=version, max_hlc=max_hlc)
+                    assert out.version <= version + len(received.applicable)
                 break
             except records.LoggedConcurrently:
                 # Another device's push logged one of these mutation ids and committed
@@ -127,6 +130,7 @@ class Received:
     mutations: list[Mutation]
     screened: list[Screened | None]
     fresh: set[str]  # ids the mutation log did not hold before
+    applicable: list[str]  # the HLCs of the fresh mutations no check has rejected yet
     acked: int
     clock_suspect: bool
     touched: list[str]  # the records the fresh mutations write
@@ -160,7 +164,9 @@ async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
                if m.id in fresh and RECORD_ID.match(m.record_id)]
     # Read the version first: whatever commits after it has a greater one.
     stored_at, _ = await versions.read(conn)
-    return Received(mutations, screened, fresh, acked, clock_suspect=(
+    applicable = [s.mutation.hlc for s in screened
+                  if s is not None and not s.final and s.mutation.id in fresh]
+    return Received(mutations, screened, fresh, applicable, acked, clock_suspect=(
         device_offset_ms is not None and abs(device_offset_ms) > MAX_AHEAD_MS),
         touched=touched, stored=await records.load(conn, touched), stored_at=stored_at)
 
@@ -169,7 +175,8 @@ async def merge_received(conn: AsyncConnection, received: Received, *, actor: Ac
                          device_id: str, now_ms: int, version: int,
                          max_hlc: str) -> BatchOutcome:
     """Merge a received batch and store the outcome; the caller holds the version lock
-    (store/versions.py), whose ``version`` and ``max_hlc`` it passes."""
+    (store/versions.py), whose ``version`` and ``max_hlc`` it passes, and publishes the
+    outcome's: reserved with the lock (a push), or ``versions.advance`` afterwards."""
     since = await records.load(conn, received.touched, changed_after=received.stored_at)
     stored = {**received.stored, **since}
     out = merge_batch(received.mutations, received.screened, fresh=received.fresh,
@@ -180,6 +187,4 @@ async def merge_received(conn: AsyncConnection, received: Received, *, actor: Ac
     await records.relog(conn, out.relogged)
     await records.log_conflicts(conn, out.conflicts, now_ms=now_ms,
                                 new_id=lambda: str(uuid.uuid4()))
-    if out.version != version or out.max_hlc != max_hlc:
-        await versions.advance(conn, version=out.version, max_hlc=out.max_hlc)
     return out

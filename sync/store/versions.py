@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import sync_state
+from sync.store.upsert import is_postgres
 
 
 async def lock(conn: AsyncConnection) -> tuple[int, str]:
@@ -23,6 +24,30 @@ async def lock(conn: AsyncConnection) -> tuple[int, str]:
         sa.select(sync_state.c.version, sync_state.c.max_hlc)
         .where(sync_state.c.id == 1).with_for_update())).one()
     return int(row.version), str(row.max_hlc)
+
+
+async def reserve(conn: AsyncConnection, *, count: int, max_hlc: str) -> tuple[int, str]:
+    """Take the write lock and publish, in the same statement, ``count`` more versions and
+    ``max_hlc`` as applied; return (the last version before them, the greatest applied
+    HLC now published).
+
+    For a push, which knows before the lock how many of its mutations may apply and the
+    greatest HLC among them: it uses the versions it needs of those reserved, and skips
+    ``advance`` (one round trip fewer while everyone else waits). Unused versions are
+    gaps, which no reader minds; the published HLC may exceed the applied ones by a
+    mutation that the stored record then rejected, which keeps the server's clock ahead
+    of every applied HLC as before.
+    """
+    current = sync_state.c.max_hlc
+    # HLCs order as bytes (sync/domain/hlc.py): PostgreSQL must not compare them by the
+    # database's collation. SQLite compares text as bytes already.
+    ordered = current.collate("C") if is_postgres(conn) else current
+    row = (await conn.execute(
+        sync_state.update().where(sync_state.c.id == 1)
+        .values(version=sync_state.c.version + count,
+                max_hlc=sa.case((ordered < max_hlc, max_hlc), else_=current))
+        .returning(sync_state.c.version, sync_state.c.max_hlc))).one()
+    return int(row.version) - count, str(row.max_hlc)
 
 
 async def advance(conn: AsyncConnection, *, version: int, max_hlc: str | None = None) -> None:

@@ -101,6 +101,32 @@ async def test_the_stored_records_verdict_outranks_later_checks_and_is_what_the_
         moved["id"]: "immutable_field", reopened["id"]: "forbidden"}
 
 
+async def test_versions_reserved_for_mutations_the_stored_record_rejects_are_gaps_no_pull_minds(
+        demo_client: AsyncTestClient, clock: ManualClock, engine: AsyncEngine) -> None:
+    # A push takes the version lock and publishes, in one statement, a version for every
+    # mutation that may still apply and the greatest HLC among them (store/versions.py
+    # reserve); the stored record rejects one of them under the lock.
+    phone = await device(demo_client, clock, "liaison01", "tab-07")
+    reader = await device(demo_client, clock, "liaison01", "tab-08")
+    case = phone.write("case", C1, new_case())
+    assert await error_codes(demo_client, phone) == [None]
+    await reader.pull()
+    kept = phone.write("case", C1, new_case(title="第二件"))
+    clock.advance(seconds=1)
+    moved = phone.write("case", "c-hy-02", {"title": "搬走"}, record_id=case["record_id"])
+    body = await push_raw(demo_client, phone, list(phone.outbox))
+    assert [r.get("error", {}).get("code") for r in body["results"]] == [None, "immutable_field"]
+    assert body["hlc"] >= moved["hlc"] > kept["hlc"]  # the server's clock stays ahead
+    async with engine.connect() as conn:
+        published = (await conn.execute(sa.text("SELECT version FROM sync_state"))).scalar_one()
+        highest = (await conn.execute(sa.select(sa.func.max(records.c.version)))).scalar_one()
+    assert published == highest + 1  # the rejected mutation's version was never used
+    later = phone.write("case", C1, new_case(title="第三件"))
+    await phone.push()
+    await reader.pull()
+    assert set(reader.records) == {case["record_id"], kept["record_id"], later["record_id"]}
+
+
 async def test_seq_reused_by_another_mutation_is_rejected(demo_client: AsyncTestClient,
                                                           clock: ManualClock) -> None:
     phone = await device(demo_client, clock, "liaison01", "tab-07")
