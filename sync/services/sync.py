@@ -56,7 +56,8 @@ class SyncService:
                                              mutations=request.mutations, now_ms=now,
                                              device_offset_ms=offset,
                                              app_version=request.app_version,
-                                             may_hold_nul=may_hold_nul)
+                                             may_hold_nul=may_hold_nul,
+                                             careful=attempt > 1)
                     version, max_hlc = await versions.reserve(
                         conn, count=len(received.applicable),
                         max_hlc=max(received.applicable, default=""))
@@ -66,9 +67,9 @@ class SyncService:
                     assert out.version <= version + len(received.applicable)
                 break
             except records.LoggedConcurrently:
-                # Another device's push logged one of these mutation ids and committed
-                # first: the batch rolled back whole, and the next attempt finds the id
-                # held (a duplicate).
+                # One of these mutation ids was logged already (another device's push
+                # committed it first, or it was held before and not looked up): the batch
+                # rolled back whole, and the next attempt finds the id held (a duplicate).
                 if attempt == PUSH_ATTEMPTS:
                     raise
         results = [MutationResult(id=mid, status=status,  # type: ignore[arg-type]
@@ -142,9 +143,14 @@ class Received:
 
 async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
                   mutations: list[Mutation], now_ms: int, device_offset_ms: int | None,
-                  app_version: str | None, may_hold_nul: bool = True) -> Received:
+                  app_version: str | None, may_hold_nul: bool = True,
+                  careful: bool = False) -> Received:
     """Screen and log one batch, and acknowledge it: everything a push does that needs no
-    stored record, so it runs before the version lock, side by side with other pushes."""
+    stored record, so it runs before the version lock, side by side with other pushes.
+
+    The mutation log is searched for the batch's ids only if some of its seqs are logged
+    (a batch sent again) or ``careful`` (a push run again after ``LoggedConcurrently``):
+    otherwise only a client bug can repeat a logged id, and the log's COPY catches it."""
     await outboxes.lock(conn, user_id=actor.id, device_id=device_id)
     owners = await records.seq_owners(conn, user_id=actor.id, device_id=device_id,
                                       seqs=[m.seq for m in mutations])
@@ -154,7 +160,7 @@ async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
     fresh = await records.log_received(conn, to_log(screened), user_id=actor.id,
                                        device_id=device_id, now_ms=now_ms,
                                        device_offset_ms=device_offset_ms,
-                                       app_version=app_version)
+                                       app_version=app_version, look_up=careful or bool(owners))
     acked = await records.contiguous_seq(
         conn, user_id=actor.id, device_id=device_id,
         after=await outboxes.acked_seq(conn, user_id=actor.id, device_id=device_id))

@@ -210,20 +210,23 @@ async def contiguous_seq(conn: AsyncConnection, *, user_id: str, device_id: str,
 
 async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: str,
                        device_id: str, now_ms: int, device_offset_ms: int | None,
-                       app_version: str | None) -> set[str]:
+                       app_version: str | None, look_up: bool = True) -> set[str]:
     """Add the batch's mutations to the log, skipping ids it already holds; return the
     ids added (the rest are duplicates).
 
     The ids already held are looked up first and the rest appended: on PostgreSQL with
     one binary COPY (upsert.copy_rows), in id order, so two pushes that share new ids wait
-    for each other in the same order and never deadlock. A concurrent push that logs one
-    of those ids first and commits makes the COPY fail with ``LoggedConcurrently``; run
-    the push again (it will find the id held). On SQLite the transaction holds the
-    database's write lock, so nobody logs meanwhile.
+    for each other in the same order and never deadlock. An id already logged makes the
+    COPY fail with ``LoggedConcurrently``: one a concurrent push logged and committed
+    meanwhile, or, with ``look_up=False`` (PostgreSQL only: the caller saw none of the
+    batch's seqs logged, so only a client bug can repeat an id), one held before. Run the
+    push again looking up (it will find the id held). On SQLite the transaction holds
+    the database's write lock, so nobody logs meanwhile, and the ids are always looked up.
     """
     if not logged:
         return set()
-    held = await _held_mutation_ids(conn, [m.id for m, _ in logged])
+    held = (await _held_mutation_ids(conn, [m.id for m, _ in logged])
+            if look_up or not is_postgres(conn) else set())
     new = sorted((entry for entry in logged if entry.mutation.id not in held),
                  key=lambda entry: entry.mutation.id)
     if not new:

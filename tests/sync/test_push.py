@@ -127,6 +127,26 @@ async def test_versions_reserved_for_mutations_the_stored_record_rejects_are_gap
     assert set(reader.records) == {case["record_id"], kept["record_id"], later["record_id"]}
 
 
+async def test_a_mutation_id_another_device_logged_before_is_a_duplicate_not_an_error(
+        demo_client: AsyncTestClient, clock: ManualClock, engine: AsyncEngine) -> None:
+    # A client bug: the second phone's seqs are all new, so the server does not look its
+    # ids up before appending them to the log (store/records.py log_received); the log's
+    # unique id must still catch the repeat, and the push run again must report it.
+    first = await device(demo_client, clock, "liaison01", "tab-07")
+    second = await device(demo_client, clock, "liaison01", "tab-08")
+    taken = first.write("case", C1, new_case())
+    await first.push()
+    copied = second.write("case", C1, new_case(title="抄来的"))
+    copied.update(id=taken["id"])
+    fresh = second.write("case", C1, new_case(title="自己的"))
+    body = await push_raw(demo_client, second, list(second.outbox))
+    assert [r["status"] for r in body["results"]] == ["duplicate", "applied"]
+    assert body["acked_seq"] == 0  # seq 1 went with another phone's id: a gap here
+    async with engine.connect() as conn:
+        logged = (await conn.execute(sa.select(mutations.c.id, mutations.c.device_id)))
+        assert sorted(logged) == sorted([(taken["id"], "tab-07"), (fresh["id"], "tab-08")])
+
+
 async def test_seq_reused_by_another_mutation_is_rejected(demo_client: AsyncTestClient,
                                                           clock: ManualClock) -> None:
     phone = await device(demo_client, clock, "liaison01", "tab-07")
