@@ -191,21 +191,28 @@ async def contiguous_seq(conn: AsyncConnection, *, user_id: str, device_id: str,
     """
     acked = after
     while True:
-        page = (sa.select(mutations.c.seq).where(
-            mutations.c.user_id == user_id, mutations.c.device_id == device_id,
-            mutations.c.seq > acked).order_by(mutations.c.seq).limit(SEQ_PAGE).subquery())
-        rows, distinct, highest = (await conn.execute(sa.select(
-            sa.func.count(), sa.func.count(sa.distinct(page.c.seq)),
-            sa.func.max(page.c.seq)))).one()
+        outbox = {"user_id": user_id, "device_id": device_id, "after": acked}
+        rows, distinct, highest = (await conn.execute(_SEQ_PAGE_COUNTS, outbox)).one()
         if not rows:
             return acked
         if highest - acked != distinct:
             # A gap in this page (a seq may repeat: rejected reuses are logged too).
-            seqs = {int(row.seq) for row in await conn.execute(sa.select(page.c.seq))}
+            seqs = {int(row.seq) for row in await conn.execute(_SEQ_PAGE_ROWS, outbox)}
             return advance_acked(acked, seqs)
         acked = int(highest)
         if rows < SEQ_PAGE:
             return acked
+
+
+# contiguous_seq's page: built once, as every push runs it.
+_SEQ_PAGE = (sa.select(mutations.c.seq).where(
+    mutations.c.user_id == sa.bindparam("user_id"),
+    mutations.c.device_id == sa.bindparam("device_id"),
+    mutations.c.seq > sa.bindparam("after")).order_by(mutations.c.seq).limit(SEQ_PAGE)
+    .subquery())
+_SEQ_PAGE_COUNTS = sa.select(sa.func.count(), sa.func.count(sa.distinct(_SEQ_PAGE.c.seq)),
+                             sa.func.max(_SEQ_PAGE.c.seq))
+_SEQ_PAGE_ROWS = sa.select(_SEQ_PAGE.c.seq)
 
 
 async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: str,

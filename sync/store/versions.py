@@ -38,16 +38,25 @@ async def reserve(conn: AsyncConnection, *, count: int, max_hlc: str) -> tuple[i
     mutation that the stored record then rejected, which keeps the server's clock ahead
     of every applied HLC as before.
     """
-    current = sync_state.c.max_hlc
-    # HLCs order as bytes (sync/domain/hlc.py): PostgreSQL must not compare them by the
-    # database's collation. SQLite compares text as bytes already.
-    ordered = current.collate("C") if is_postgres(conn) else current
-    row = (await conn.execute(
-        sync_state.update().where(sync_state.c.id == 1)
-        .values(version=sync_state.c.version + count,
-                max_hlc=sa.case((ordered < max_hlc, max_hlc), else_=current))
-        .returning(sync_state.c.version, sync_state.c.max_hlc))).one()
+    statement = _RESERVE_PG if is_postgres(conn) else _RESERVE_SQLITE
+    row = (await conn.execute(statement, {"count": count, "hlc": max_hlc})).one()
     return int(row.version) - count, str(row.max_hlc)
+
+
+def _reserve(ordered: sa.ColumnElement[str]) -> sa.Update:
+    count = sa.bindparam("count", type_=sa.BigInteger)
+    hlc = sa.bindparam("hlc", type_=sa.String)
+    return (sync_state.update().where(sync_state.c.id == 1)
+            .values(version=sync_state.c.version + count,
+                    max_hlc=sa.case((ordered < hlc, hlc), else_=sync_state.c.max_hlc))
+            .returning(sync_state.c.version, sync_state.c.max_hlc))
+
+
+# Built once: a push runs it under the lock everyone waits for. HLCs order as bytes
+# (sync/domain/hlc.py): PostgreSQL must not compare them by the database's collation;
+# SQLite compares text as bytes already.
+_RESERVE_PG = _reserve(sync_state.c.max_hlc.collate("C"))
+_RESERVE_SQLITE = _reserve(sync_state.c.max_hlc)
 
 
 async def advance(conn: AsyncConnection, *, version: int, max_hlc: str | None = None) -> None:
