@@ -183,7 +183,10 @@ async def merge_received(conn: AsyncConnection, received: Received, *, actor: Ac
     """Merge a received batch and store the outcome; the caller holds the version lock
     (store/versions.py), whose ``version`` and ``max_hlc`` it passes, and publishes the
     outcome's: reserved with the lock (a push), or ``versions.advance`` afterwards."""
-    since = await records.load(conn, received.touched, changed_after=received.stored_at)
+    # Every write of records publishes a greater version (store/versions.py): if none
+    # committed since the pre-lock read, the records read then are current.
+    since = ({} if version == received.stored_at else
+             await records.load(conn, received.touched, changed_after=received.stored_at))
     stored = {**received.stored, **since}
     out = merge_batch(received.mutations, received.screened, fresh=received.fresh,
                       records=stored, actor=actor, device_id=device_id, now_ms=now_ms,

@@ -1,24 +1,33 @@
-"""The same batch pushed twice at once (a retry racing the original) applies once.
+"""Pushes that overlap on PostgreSQL: the same batch twice at once (a retry racing the
+original) applies once; one mutation id from two devices is logged once; and a write that
+commits while a push waits for the version lock is merged into it, not overwritten.
 
 A push logs its batch before it takes the version lock, so two pushes of one outbox
-overlap there: the per-device lock and ``INSERT … ON CONFLICT DO NOTHING`` must make the
-second see the first's mutations as duplicates — never apply them twice, never fail.
-Against a real server process on PostgreSQL.
+overlap there: the per-device lock and the log's unique ids must make the second see
+the first's mutations as duplicates — never apply them twice, never fail. The first two
+run against a real server process; the third drives the push's two halves directly to
+put the other device's commit between them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
 from sync.client import Device
-from sync.db.engine import make_engine
-from sync.db.tables import mutations
-from tests.databases import DEMO_PASSWORD, Databases
+from sync.clock import ManualClock
+from sync.db.engine import make_engine, write_transaction
+from sync.db.tables import mutations, records
+from sync.protocol import Mutation, PushRequest
+from sync.services.sync import SyncService, merge_received, receive
+from sync.store import org, versions
+from tests.databases import DEMO_PASSWORD, START_MS, Databases
 from tests.live_server import live_server
 from tests.sync.helpers import new_case
 
@@ -100,3 +109,53 @@ async def _one_id_from_two_devices(base: str) -> None:
             for a, b in zip(one, other, strict=True):
                 assert {a["status"], b["status"]} == {"applied", "duplicate"}
             left.outbox.clear()
+
+
+@pytest.mark.pg_only
+def test_a_write_committed_while_a_push_waits_for_the_lock_is_merged_not_lost(
+        databases: Databases) -> None:
+    # A push reads the records it touches before it takes the version lock; whatever
+    # commits in between must be read again under the lock (services/sync.py
+    # merge_received), or the push would write its merge over the other device's.
+    url = databases.seeded("postgresql")
+    title, description = asyncio.run(_interleaved(url))
+    assert (title, description) == ("乙改的标题", "甲补的描述")
+
+
+def _mutation(device_id: str, seq: int, at_ms: int, record_id: str, fields: dict[str, Any],
+              base_version: int = 0) -> Mutation:
+    return Mutation(id=str(uuid.uuid4()), seq=seq, hlc=f"{at_ms:013d}:00000:{device_id}",
+                    kind="case", record_id=record_id, community_id="c-hy-01", fields=fields,
+                    base_version=base_version)
+
+
+async def _interleaved(url: str) -> tuple[str, str]:
+    engine = make_engine(url)
+    clock = ManualClock(START_MS)
+    service = SyncService(engine, clock, cursor_key=b"k" * 32)
+    try:
+        async with engine.connect() as conn:
+            actor = (await org.get_user(conn, "liaison01")).as_actor()
+        case_id = str(uuid.uuid4())
+        now = clock.now_ms()
+        await service.push(actor, "tab-a", PushRequest(mutations=[_mutation(
+            "tab-a", 1, now, case_id, new_case(title="原标题", description="原描述"))]))
+        async with write_transaction(engine) as conn:
+            # Tab A's edit, read and logged: it is waiting for the version lock...
+            received = await receive(conn, actor=actor, device_id="tab-a", mutations=[
+                _mutation("tab-a", 2, now + 1, case_id, {"description": "甲补的描述"},
+                          base_version=1)], now_ms=now + 2, device_offset_ms=None,
+                app_version=None)
+            # ...when tab B's edit of another field commits.
+            await service.push(actor, "tab-b", PushRequest(mutations=[_mutation(
+                "tab-b", 1, now + 3, case_id, {"title": "乙改的标题"}, base_version=1)]))
+            version, max_hlc = await versions.reserve(
+                conn, count=len(received.applicable), max_hlc=max(received.applicable))
+            await merge_received(conn, received, actor=actor, device_id="tab-a",
+                                 now_ms=now + 4, version=version, max_hlc=max_hlc)
+        async with engine.connect() as conn:
+            fields = (await conn.execute(sa.select(records.c.fields).where(
+                records.c.id == case_id))).scalar_one()
+        return fields["title"], fields["description"]
+    finally:
+        await engine.dispose()
