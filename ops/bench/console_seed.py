@@ -168,7 +168,7 @@ async def seed(dsn: str, *, end_ms: int, seed_value: int = 2026) -> dict[str, in
                                "created_ms bigint, updated_ms bigint, clock_suspect bool)")
             await conn.copy_records_to_table("r_in", records=batch.records)
             await conn.execute("INSERT INTO records SELECT id, kind, community_id, version, "
-                               "fields::jsonb, field_meta::jsonb, created_by, created_ms, "
+                               "fields::jsonb, field_meta, created_by, created_ms, "
                                "updated_ms, clock_suspect FROM r_in")
             await conn.execute("CREATE TEMP TABLE m_in (id text, user_id text, device_id text, "
                                "seq bigint, hlc text, kind text, record_id text, "
@@ -178,7 +178,7 @@ async def seed(dsn: str, *, end_ms: int, seed_value: int = 2026) -> dict[str, in
                                "device_offset_ms bigint, app_version text)")
             await conn.copy_records_to_table("m_in", records=batch.mutations)
             await conn.execute("INSERT INTO mutations SELECT id, user_id, device_id, seq, hlc, "
-                               "kind, record_id, community_id, base_version, fields::jsonb, "
+                               "kind, record_id, community_id, base_version, fields, "
                                "status, error_code, error_message, error_field, "
                                "received_ms, device_offset_ms, app_version "
                                "FROM m_in")
