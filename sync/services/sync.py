@@ -59,12 +59,12 @@ class SyncService:
                                              may_hold_nul=may_hold_nul,
                                              careful=attempt > 1)
                     version, max_hlc = await versions.reserve(
-                        conn, count=len(received.applicable),
-                        max_hlc=max(received.applicable, default=""))
+                        conn, count=len(received.applicable_hlcs),
+                        max_hlc=max(received.applicable_hlcs, default=""))
                     out = await merge_received(conn, received, actor=actor,
                                                device_id=device_id, now_ms=now,
                                                version=version, max_hlc=max_hlc)
-                    assert out.version <= version + len(received.applicable)
+                    assert out.version <= version + len(received.applicable_hlcs)
                 break
             except records.LoggedConcurrently:
                 # One of these mutation ids was logged already (another device's push
@@ -131,7 +131,7 @@ class Received:
     mutations: list[Mutation]
     screened: list[Screened | None]
     fresh: set[str]  # ids the mutation log did not hold before
-    applicable: list[str]  # the HLCs of the fresh mutations no check has rejected yet
+    applicable_hlcs: list[str]  # of the fresh mutations no check has rejected yet
     acked: int
     clock_suspect: bool
     touched: list[str]  # the records the fresh mutations write
@@ -170,9 +170,9 @@ async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
                if m.id in fresh and RECORD_ID.match(m.record_id)]
     # Read the version first: whatever commits after it has a greater one.
     stored_at, _ = await versions.read(conn)
-    applicable = [s.mutation.hlc for s in screened
-                  if s is not None and not s.final and s.mutation.id in fresh]
-    return Received(mutations, screened, fresh, applicable, acked, clock_suspect=(
+    applicable_hlcs = [s.mutation.hlc for s in screened
+                       if s is not None and not s.final and s.mutation.id in fresh]
+    return Received(mutations, screened, fresh, applicable_hlcs, acked, clock_suspect=(
         device_offset_ms is not None and abs(device_offset_ms) > MAX_AHEAD_MS),
         touched=touched, stored=await records.load(conn, touched), stored_at=stored_at)
 

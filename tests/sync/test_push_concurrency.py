@@ -150,7 +150,8 @@ async def _interleaved(url: str) -> tuple[str, str]:
             await service.push(actor, "tab-b", PushRequest(mutations=[_mutation(
                 "tab-b", 1, now + 3, case_id, {"title": "乙改的标题"}, base_version=1)]))
             version, max_hlc = await versions.reserve(
-                conn, count=len(received.applicable), max_hlc=max(received.applicable))
+                conn, count=len(received.applicable_hlcs),
+                max_hlc=max(received.applicable_hlcs))
             await merge_received(conn, received, actor=actor, device_id="tab-a",
                                  now_ms=now + 4, version=version, max_hlc=max_hlc)
         async with engine.connect() as conn:
