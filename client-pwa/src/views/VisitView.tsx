@@ -48,9 +48,11 @@ function CheckIn() {
   );
 }
 
-function CheckOut(props: { visit: LocalRecord; overMidnight: boolean }) {
+function CheckOut(props: { visit: LocalRecord; overMidnight: boolean; now: number }) {
   const [summary, setSummary] = useState('');
-  const [endedAt, setEndedAt] = useState(toLocalInput(isoLocal(Date.now())));
+  // The end time offered is the current one until the liaison edits it: the form has been
+  // on screen since check-in, and the time it first showed would end the visit then.
+  const [endedAt, setEndedAt] = useState<string | null>(null);
   async function submit(e: Event) {
     e.preventDefault();
     const fields: Fields = {};
@@ -61,7 +63,7 @@ function CheckOut(props: { visit: LocalRecord; overMidnight: boolean }) {
       if (gps) fields.gps_out = gps;
     }
     if (props.overMidnight) {
-      const iso = fromLocalInput(endedAt);
+      const iso = fromLocalInput(endedAt ?? toLocalInput(isoLocal(Date.now())));
       if (iso) fields.ended_at = iso;
     }
     await app.checkOut(props.visit, fields);
@@ -73,7 +75,7 @@ function CheckOut(props: { visit: LocalRecord; overMidnight: boolean }) {
           <p class="warn">{t('visit.overMidnight')}</p>
           <label>
             <span>{t('visit.endedAt')}</span>
-            <input type="datetime-local" name="ended_at" value={endedAt} onInput={(e) => setEndedAt(e.currentTarget.value)} />
+            <input type="datetime-local" name="ended_at" value={endedAt ?? toLocalInput(isoLocal(props.now))} onInput={(e) => setEndedAt(e.currentTarget.value)} />
           </label>
         </>
       )}
@@ -203,7 +205,7 @@ export function VisitView(props: { openCase: (id: string) => void }) {
           <Activity key={c.id} record={c} openCase={props.openCase} />
         ))}
       </ul>
-      <CheckOut visit={active} overMidnight={overMidnight} />
+      <CheckOut visit={active} overMidnight={overMidnight} now={now} />
     </section>
   );
 }
