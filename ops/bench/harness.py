@@ -7,6 +7,7 @@ database and two runs never see each other's data.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -71,14 +72,19 @@ async def scratch_database(label: str = "") -> AsyncIterator[tuple[str, str]]:
 async def prepare(url: str, *, devices: int, code: Path | None = None) -> list[BenchUser]:
     """Migrate, seed the demo organisation and add one liaison per benchmark device.
 
-    ``code``: another checkout of Workroom, whose migrations make the schema.
+    ``code``: another checkout of Workroom, whose own code makes the schema and seeds it
+    (its store writes what its schema holds), in a subprocess.
     """
-    if code is None:
-        await asyncio.to_thread(upgrade, url)
-    else:
-        await asyncio.to_thread(subprocess.run, [
-            sys.executable, "-c", f"from sync.db.migrate import upgrade; upgrade({url!r})"],
-            check=True, cwd=code, env=_running(code))
+    if code is not None:
+        script = ("import asyncio, dataclasses, json, sys; sys.path.insert(0, 'ops/bench');"
+                  " from harness import prepare;"
+                  f" users = asyncio.run(prepare({url!r}, devices={devices}));"
+                  " print(json.dumps([dataclasses.astuple(u) for u in users]))")
+        done = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", script],
+                                       check=True, cwd=code, env=_running(code),
+                                       capture_output=True, text=True)
+        return [BenchUser(*row) for row in json.loads(done.stdout.splitlines()[-1])]
+    await asyncio.to_thread(upgrade, url)
     engine = make_engine(url)
     clock = SystemClock()
     try:
