@@ -185,3 +185,37 @@ def test_migration_0010_keeps_the_json_of_the_log_and_of_field_meta_both_ways(
     downgrade(url, "0009")
     stored_meta, logged = run_blocking(_json_text_columns(url))
     assert (decoded(stored_meta), decoded(logged)) == (meta, fields)
+
+
+async def _sql(url: str, *statements: str) -> list[Any]:
+    """Run ``statements`` in one transaction; the first row of the last."""
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                result = await conn.execute(sa.text(statement))
+            return list(result.one()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+def test_migration_0011_moves_the_version_counter_to_claims_and_back(
+        databases: Databases, backend: str) -> None:
+    url = databases.empty(backend)
+    upgrade(url, "0010")
+    hlc = "0001795827600000:00003:tab-07"
+    run_blocking(_sql(url, f"UPDATE sync_state SET version = 41, max_hlc = '{hlc}'"))
+    upgrade(url)
+    assert run_blocking(_sql(url, "SELECT max(last_version), max(max_hlc) FROM version_claims")
+                        ) == [41, hlc]
+    if backend == "postgresql":
+        # The next versions follow the old counter, and the claim keeps the greater HLC.
+        later = "0001795827600000:00004:tab-07"
+        assert run_blocking(_sql(url, f"SELECT * FROM claim_versions(3, '{later}')")) == [
+            [42, 43, 44], later]
+        assert run_blocking(_sql(url, "SELECT max(last_version) FROM version_claims")) == [44]
+        expected = [44, later]
+    else:
+        expected = [41, hlc]
+    downgrade(url, "0010")
+    assert run_blocking(_sql(url, "SELECT version, max_hlc FROM sync_state")) == expected

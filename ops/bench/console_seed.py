@@ -182,7 +182,10 @@ async def seed(dsn: str, *, end_ms: int, seed_value: int = 2026) -> dict[str, in
                                "status, error_code, error_message, error_field, "
                                "received_ms, device_offset_ms, app_version "
                                "FROM m_in")
-            await conn.execute("UPDATE sync_state SET version = $1 WHERE id = 1", batch.version)
+            # The year's versions as one claim, and the sequence past them (migration 0011).
+            await conn.execute("INSERT INTO version_claims (first_version, last_version,"
+                               " max_hlc) VALUES (1, $1, '')", batch.version)
+            await conn.execute("SELECT setval('record_versions', $1)", batch.version)
         # Hint bits and the visibility map, as a long-running database would have them.
         await conn.execute("VACUUM ANALYZE")
     finally:

@@ -123,14 +123,20 @@ audit_log = sa.Table(
     sa.Column("source", sa.String(100)),  # client IP, or "cli"
 )
 
-# One row: the version counter behind every record change and scope change, and the
-# greatest HLC applied. Its row lock doubles as the write mutex that hands out versions
-# in commit order (see store/versions.py).
-sync_state = sa.Table(
-    "sync_state", metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("version", sa.BigInteger, nullable=False),
-    sa.Column("max_hlc", sa.String(100), nullable=False),
+# Every transaction that stamps versions on records or scope events claims them here, in
+# the same transaction: its transaction id (PostgreSQL), its first and last version, its
+# greatest HLC. The greatest committed claim is as far as a pull may read; the claims of
+# transactions a pull saw in progress tell the next pull what they wrote below that
+# (store/versions.py, migration 0011).
+version_claims = sa.Table(
+    "version_claims", metadata,
+    sa.Column("xid", sa.BigInteger, index=True),
+    sa.Column("first_version", sa.BigInteger, nullable=False),
+    sa.Column("last_version", sa.BigInteger, nullable=False, index=True),
+    # HLCs compare as bytes (sync/domain/hlc.py).
+    sa.Column("max_hlc", sa.String(100).with_variant(sa.String(100, collation="C"),
+                                                      "postgresql"),
+              nullable=False, index=True),
 )
 
 # Every change to who may read which community, stamped with a version so a pull knows

@@ -1,10 +1,11 @@
-"""A push batch, in two pure steps either side of the version lock.
+"""A push batch, in two pure steps either side of reading the stored records.
 
-1. ``screen`` (before the lock): repeats of an id within the batch are dropped and every
-   check that needs no stored record runs. The store then logs every screened mutation
-   in one statement that skips ids the log already holds: those are duplicates.
-2. ``merge_batch`` (under the lock): the checks against the stored records and the merge,
-   for the mutations the log did not hold before.
+1. ``screen`` (before they are read): repeats of an id within the batch are dropped and
+   every check that needs no stored record runs. The store then logs every screened
+   mutation in one statement that skips ids the log already holds: those are duplicates.
+2. ``merge_batch`` (with the touched records read and row-locked, and versions claimed):
+   the checks against the stored records and the merge, for the mutations the log did
+   not hold before.
 
 The store loads what each step needs (the device's seqs, the user's writable
 communities, the touched records) in a few queries and writes the outcome in a few bulk
@@ -13,7 +14,7 @@ statements — never a query per mutation.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -84,20 +85,22 @@ class BatchOutcome:
     # Mutations the stored records rejected after they were logged: their log rows change.
     relogged: list[Logged] = field(default_factory=list)
     conflicts: list[merge.Conflict] = field(default_factory=list)
-    version: int = 0
     max_hlc: str = ""
 
 
 def merge_batch(mutations: list[Mutation], screened: list[Screened | None], *,
                 fresh: Collection[str], records: Mapping[str, merge.RecordState],
-                actor: Actor, device_id: str, now_ms: int, version: int, max_hlc: str,
-                clock_suspect: bool) -> BatchOutcome:
+                actor: Actor, device_id: str, now_ms: int, versions: Sequence[int],
+                max_hlc: str, clock_suspect: bool) -> BatchOutcome:
     """Merge a screened batch into the stored ``records``.
 
     ``fresh`` are the ids the mutation log did not hold before this batch; every other
-    mutation is a duplicate. Returns a result per mutation, in batch order.
+    mutation is a duplicate. Each applied mutation takes the next of ``versions``
+    (ascending; at least one per mutation that may apply). Returns a result per
+    mutation, in batch order.
     """
-    out = BatchOutcome(version=version, max_hlc=max_hlc)
+    out = BatchOutcome(max_hlc=max_hlc)
+    unused = iter(versions)
     for mutation, entry in zip(mutations, screened, strict=True):
         # The log holds the screened copy (its id, too, without NUL characters).
         if entry is None or entry.mutation.id not in fresh:
@@ -113,16 +116,16 @@ def merge_batch(mutations: list[Mutation], screened: list[Screened | None], *,
             if error is not entry.error:
                 out.relogged.append(Logged(mutation, error))
             continue
-        out.version += 1
+        version = next(unused)
         write = merge.Write(id=mutation.id, user_id=actor.id, device_id=device_id,
                             hlc=mutation.hlc, kind=mutation.kind, record_id=mutation.record_id,
                             community_id=mutation.community_id,
                             base_version=mutation.base_version, fields=mutation.fields)
         if stored is None:
-            record = merge.create(write, version=out.version, now_ms=now_ms,
+            record = merge.create(write, version=version, now_ms=now_ms,
                                   clock_suspect=clock_suspect)
         else:
-            record, conflicts = merge.apply(stored, write, version=out.version, now_ms=now_ms,
+            record, conflicts = merge.apply(stored, write, version=version, now_ms=now_ms,
                                             clock_suspect=clock_suspect)
             out.conflicts.extend(conflicts)
         out.records[record.id] = record

@@ -1,8 +1,12 @@
 """Pull cursors: opaque to devices, signed so a forged or foreign one is refused.
 
-A cursor says: every change with version <= ``since`` in the user's scope was delivered;
-while a page run is under way, ``position`` is the last version delivered and
-``backfill`` lists communities that entered the scope and are being sent whole.
+A cursor says: every change with version <= ``since`` in the user's scope was delivered,
+except those of the transactions ``in_flight`` when ``since`` was read, which the next
+run delivers once they have committed (store/versions.py). While a page run is under
+way, ``upto`` is as far as the run reads (0 between runs), ``late`` are the versions
+claimed by transactions settled at its start (delivered with the changes after
+``since``), ``position`` is the last version delivered and ``backfill`` lists
+communities that entered the scope and are being sent whole.
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ class Cursor(msgspec.Struct, frozen=True, array_like=True):
     since: int
     position: int = 0
     backfill: tuple[str, ...] = ()
+    # Fields added with migration 0011: a cursor issued before decodes with the defaults.
+    upto: int = 0
+    late: tuple[tuple[int, int], ...] = ()
+    in_flight: tuple[int, ...] = ()
 
 
 _encoder = msgspec.msgpack.Encoder()

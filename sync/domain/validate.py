@@ -2,8 +2,8 @@
 
 ``invalid_hlc, seq_reused, clock_ahead, unknown_kind, forbidden, immutable_field,
 unknown_field, invalid_field, missing_field`` — the first that applies is reported.
-Most need no stored record and run before the push takes the version lock
-(``check_alone``); the rest run under it (``check_stored``).
+Most need no stored record and run before the push reads the records it touches
+(``check_alone``); the rest run on what it read (``check_stored``).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def check_alone(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int
     """The first failing check that needs no stored record, and whether it is final.
 
     A final one comes before ``immutable_field`` in the protocol's order, so no stored
-    record can change it. A later one stands unless the stored record (checked under the
-    version lock by ``check_stored``) makes the mutation ``immutable_field``.
+    record can change it. A later one stands unless the stored record (checked by
+    ``check_stored``) makes the mutation ``immutable_field``.
     """
     # hlc_module.parse's own pattern, matched without building an Hlc: this runs for
     # every mutation of every push.

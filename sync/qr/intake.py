@@ -23,7 +23,7 @@ from sync.qr.photos import MAX_PHOTOS, Photo, PhotoRefused, reencode
 from sync.qr.store import Card, QrCode
 from sync.qr.tracking import TrackingView, tracking_view
 from sync.services.server_writes import QR_DEVICE, RESIDENT_INTAKE, ServerWrite, write_records
-from sync.store import blobs, versions
+from sync.store import blobs
 from sync.store.blobs import BlobFolder
 from sync.timefmt import iso
 
@@ -115,8 +115,7 @@ class QrIntake:
             self.folder.write(photo.sha256, photo.data)
         now = self.clock.now_ms()
         async with write_transaction(self.engine) as conn:
-            # The write lock first, so two reports at once cannot both squeeze under a limit.
-            await versions.lock(conn)
+            await store.hold_intake(conn)
             found = await _usable(conn, code)
             await self._check_limits(conn, found, key)
             case_id = str(uuid.uuid4())

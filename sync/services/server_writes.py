@@ -44,10 +44,9 @@ async def write_records(conn: AsyncConnection, writes: list[ServerWrite], *, aut
     Any rejection raises (and so rolls the caller's transaction back): a server-made
     write that the schema refuses is a bug or bad input to report, not to keep.
     """
-    version, max_hlc = await versions.lock(conn)
     stored = await records.load(conn, [w.record_id for w in writes])
     seq = await outboxes.acked_seq(conn, user_id=author.id, device_id=device_id)
-    latest = server_hlc(now_ms=now_ms, max_applied=max_hlc)
+    latest = server_hlc(now_ms=now_ms, max_applied=(await versions.horizon(conn)).max_hlc)
     mutations = []
     for write in writes:
         seq += 1
@@ -56,16 +55,14 @@ async def write_records(conn: AsyncConnection, writes: list[ServerWrite], *, aut
         mutations.append(Mutation(
             id=str(uuid.uuid4()), seq=seq, hlc=latest, kind=write.kind,
             record_id=write.record_id, community_id=write.community_id,
-            base_version=known.version if known else version, fields=write.fields))
-    # The version lock is taken before the outbox lock here, the other way round in a
-    # push: no phone pushes under a server device's name (sync/domain/hlc.py), so the two
-    # orders never meet.
+            base_version=known.version if known else 0, fields=write.fields))
+    # The records are locked before the outbox here, the other way round in a push: no
+    # phone pushes under a server device's name (sync/domain/hlc.py), so the two orders
+    # never meet.
     received = await receive(conn, actor=author, device_id=device_id, mutations=mutations,
                              now_ms=now_ms, device_offset_ms=None, app_version=None)
     out = await merge_received(conn, received, actor=author, device_id=device_id,
-                               now_ms=now_ms, version=version, max_hlc=max_hlc)
-    if out.version != version or out.max_hlc != max_hlc:
-        await versions.advance(conn, version=out.version, max_hlc=out.max_hlc)
+                               now_ms=now_ms)
     for _, status, error in out.results:
         if error is not None:
             raise DomainError("invalid_body", field=error.field, detail=error.message)

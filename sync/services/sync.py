@@ -30,8 +30,8 @@ from sync.store import org, outboxes, pulls, records, versions
 from sync.timefmt import iso
 
 MAX_PULL_LIMIT = 5000
-# Only a mutation id sent by two devices at once (a client bug) makes a push run again;
-# the second attempt finds the id logged.
+# Only a mutation or record id sent by two devices at once (a client bug) makes a push
+# run again; the second attempt finds the id logged or the record stored.
 PUSH_ATTEMPTS = 3
 # A batch stamps all its records with one time, so a page of a pull holds few distinct
 # ones: formatting each once saves most of the page's formatting work.
@@ -58,18 +58,14 @@ class SyncService:
                                              app_version=request.app_version,
                                              may_hold_nul=may_hold_nul,
                                              careful=attempt > 1)
-                    version, max_hlc = await versions.reserve(
-                        conn, count=len(received.applicable_hlcs),
-                        max_hlc=max(received.applicable_hlcs, default=""))
                     out = await merge_received(conn, received, actor=actor,
-                                               device_id=device_id, now_ms=now,
-                                               version=version, max_hlc=max_hlc)
-                    assert out.version <= version + len(received.applicable_hlcs)
+                                               device_id=device_id, now_ms=now)
                 break
-            except records.LoggedConcurrently:
-                # One of these mutation ids was logged already (another device's push
-                # committed it first, or it was held before and not looked up): the batch
-                # rolled back whole, and the next attempt finds the id held (a duplicate).
+            except records.WrittenConcurrently:
+                # A concurrent push logged one of these mutation ids first (another
+                # device's push committed it, or it was held before and not looked up),
+                # or created one of these records: the batch rolled back whole, and the
+                # next attempt finds the id held (a duplicate) or the record stored.
                 if attempt == PUSH_ATTEMPTS:
                     raise
         results = [MutationResult(id=mid, status=status,  # type: ignore[arg-type]
@@ -82,15 +78,22 @@ class SyncService:
                             results=results)
 
     async def pull(self, actor: Actor, *, cursor: str | None, limit: int) -> PullResponse:
+        current = (cursors.decode(cursor, key=self.cursor_key, user_id=actor.id) if cursor
+                   else cursors.Cursor(user_id=actor.id, since=0))
         async with read_transaction(self.engine) as conn:
-            # Read the committed version first: everything at or below it has committed
-            # (versions are handed out in commit order), so it is a safe new cursor.
-            upto, max_hlc = await versions.read(conn)
+            if current.upto:
+                # A page run under way: it reads up to where its first page could.
+                late, carried = list(current.late), list(current.in_flight)
+                upto, max_hlc = current.upto, (await versions.horizon(conn)).max_hlc
+            else:
+                # Settle the transactions the last run saw in flight before reading how
+                # far this one may go (store/versions.py).
+                late, running = await versions.settle(conn, current.in_flight)
+                upto, max_hlc, in_flight = await versions.horizon(conn)
+                carried = sorted({*running, *in_flight})
             scope = [c.id for c in await org.scope(conn, actor)]
-            current = (cursors.decode(cursor, key=self.cursor_key, user_id=actor.id) if cursor
-                       else cursors.Cursor(user_id=actor.id, since=0))
             granted, revoked = (await pulls.scope_changes(
-                conn, user_id=actor.id, after=current.since, upto=upto)
+                conn, user_id=actor.id, after=current.since, upto=upto, late=late)
                 if current.since else (set(), set()))
             in_scope = set(scope)
             backfill = sorted((set(current.backfill) | granted) & in_scope)
@@ -101,16 +104,18 @@ class SyncService:
                 position = 0
             normal = [c for c in scope if c not in set(backfill)]
             changed = await records.changed(conn, normal=normal, backfill=backfill,
-                                            since=current.since, position=position,
-                                            upto=upto, limit=limit + 1)
+                                            since=current.since, late=late,
+                                            position=position, upto=upto, limit=limit + 1)
         has_more = len(changed) > limit
         changed = changed[:limit]
         if has_more:
-            following = cursors.Cursor(user_id=actor.id, since=current.since,
-                                       position=int(changed[-1].version),
-                                       backfill=tuple(backfill))
+            following = cursors.Cursor(
+                user_id=actor.id, since=current.since, position=int(changed[-1].version),
+                backfill=tuple(backfill), upto=upto, late=tuple(late),
+                in_flight=tuple(carried))
         else:
-            following = cursors.Cursor(user_id=actor.id, since=upto)
+            following = cursors.Cursor(user_id=actor.id, since=upto,
+                                       in_flight=tuple(carried))
         now = self.clock.now_ms()
         return PullResponse(
             cursor=cursors.encode(following, key=self.cursor_key), has_more=has_more,
@@ -126,7 +131,7 @@ class SyncService:
 
 @dataclass(frozen=True)
 class Received:
-    """A batch logged and screened, waiting for the version lock."""
+    """A batch logged and screened, with the records it touches read and locked."""
 
     mutations: list[Mutation]
     screened: list[Screened | None]
@@ -134,22 +139,18 @@ class Received:
     applicable_hlcs: list[str]  # of the fresh mutations no check has rejected yet
     acked: int
     clock_suspect: bool
-    touched: list[str]  # the records the fresh mutations write
-    # The touched records as they were at version ``stored_at``: under the lock, only
-    # the ones changed since are read again.
-    stored: dict[str, RecordState]
-    stored_at: int
+    stored: dict[str, RecordState]  # the touched records, row-locked until commit
 
 
 async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
                   mutations: list[Mutation], now_ms: int, device_offset_ms: int | None,
                   app_version: str | None, may_hold_nul: bool = True,
                   careful: bool = False) -> Received:
-    """Screen and log one batch, and acknowledge it: everything a push does that needs no
-    stored record, so it runs before the version lock, side by side with other pushes.
+    """Screen and log one batch, acknowledge it, and read (locking them) the records it
+    touches: everything a push does before the merge.
 
     The mutation log is searched for the batch's ids only if some of its seqs are logged
-    (a batch sent again) or ``careful`` (a push run again after ``LoggedConcurrently``):
+    (a batch sent again) or ``careful`` (a push run again after ``WrittenConcurrently``):
     otherwise only a client bug can repeat a logged id, and the log's COPY catches it."""
     await outboxes.lock(conn, user_id=actor.id, device_id=device_id)
     owners = await records.seq_owners(conn, user_id=actor.id, device_id=device_id,
@@ -168,31 +169,32 @@ async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
                         clock_offset_ms=device_offset_ms, app_version=app_version)
     touched = [m.record_id for m in mutations
                if m.id in fresh and RECORD_ID.match(m.record_id)]
-    # Read the version first: whatever commits after it has a greater one.
-    stored_at, _ = await versions.read(conn)
     applicable_hlcs = [s.mutation.hlc for s in screened
                        if s is not None and not s.final and s.mutation.id in fresh]
     return Received(mutations, screened, fresh, applicable_hlcs, acked, clock_suspect=(
         device_offset_ms is not None and abs(device_offset_ms) > MAX_AHEAD_MS),
-        touched=touched, stored=await records.load(conn, touched), stored_at=stored_at)
+        stored=await records.load(conn, touched))
 
 
 async def merge_received(conn: AsyncConnection, received: Received, *, actor: Actor,
-                         device_id: str, now_ms: int, version: int,
-                         max_hlc: str) -> BatchOutcome:
-    """Merge a received batch and store the outcome; the caller holds the version lock
-    (store/versions.py), whose ``version`` and ``max_hlc`` it passes, and publishes the
-    outcome's: reserved with the lock (a push), or ``versions.advance`` afterwards."""
-    # Every write of records publishes a greater version (store/versions.py): if none
-    # committed since the pre-lock read, the records read then are current.
-    since = ({} if version == received.stored_at else
-             await records.load(conn, received.touched, changed_after=received.stored_at))
-    stored = {**received.stored, **since}
+                         device_id: str, now_ms: int) -> BatchOutcome:
+    """Claim versions for a received batch, merge it and store the outcome.
+
+    A version for every mutation that may still apply, claimed with the greatest HLC
+    among them (store/versions.py): one the stored record then rejects leaves a gap,
+    which no reader minds, and the claimed HLC keeps the server's clock ahead of every
+    applied one."""
+    claimed: list[int] = []
+    max_hlc = ""
+    if received.applicable_hlcs:
+        claimed, max_hlc = await versions.claim(conn, count=len(received.applicable_hlcs),
+                                                max_hlc=max(received.applicable_hlcs))
     out = merge_batch(received.mutations, received.screened, fresh=received.fresh,
-                      records=stored, actor=actor, device_id=device_id, now_ms=now_ms,
-                      version=version, max_hlc=max_hlc,
+                      records=received.stored, actor=actor, device_id=device_id,
+                      now_ms=now_ms, versions=claimed, max_hlc=max_hlc,
                       clock_suspect=received.clock_suspect)
-    await records.save(conn, out.records.values(), created=out.records.keys() - stored.keys())
+    await records.save(conn, out.records.values(),
+                       created=out.records.keys() - received.stored.keys())
     await records.relog(conn, out.relogged)
     await records.log_conflicts(conn, out.conflicts, now_ms=now_ms,
                                 new_id=lambda: str(uuid.uuid4()))

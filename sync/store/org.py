@@ -290,8 +290,7 @@ async def _with_scope_events(conn: AsyncConnection, user_ids: Iterable[str],
     events += [(u, c, False) for u in ids for c in before[u] - after[u]]
     if not events:
         return
-    version, _ = await versions.lock(conn)
+    (version,), _ = await versions.claim(conn, count=1, max_hlc="")
     await conn.execute(scope_events.insert(), [
-        {"user_id": u, "community_id": c, "granted": granted, "version": version + 1}
+        {"user_id": u, "community_id": c, "granted": granted, "version": version}
         for u, c, granted in events])
-    await versions.advance(conn, version=version + 1)

@@ -12,9 +12,9 @@ from sync.store.upsert import is_postgres, upsert
 async def lock(conn: AsyncConnection, *, user_id: str, device_id: str) -> None:
     """Hold this outbox until commit: one push per user and device at a time.
 
-    The push reads and then writes the device's seqs and acknowledged seq before it takes
-    the version lock, so two pushes of one outbox (a retry racing the original) must not
-    interleave. SQLite: the transaction already holds the database's write lock.
+    The push reads and then writes the device's seqs and acknowledged seq, so two pushes
+    of one outbox (a retry racing the original) must not interleave. SQLite: the
+    transaction already holds the database's write lock.
     """
     if is_postgres(conn):
         await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",

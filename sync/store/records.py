@@ -47,29 +47,38 @@ def record_from_row(row: Any) -> RecordState:
         updated_ms=int(row.updated_ms), clock_suspect=bool(row.clock_suspect))
 
 
+_DEADLOCK = "40P01"
+# In id order, so two pushes that touch the same records lock them in the same order.
 _PG_LOAD = ("SELECT id, kind, community_id, version, fields, field_meta,"
             " created_by, created_ms, updated_ms, clock_suspect"
-            " FROM records WHERE id = ANY($1::text[]) AND version > $2")
+            " FROM records WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE")
 
 
-async def load(conn: AsyncConnection, record_ids: Iterable[str], *,
-               changed_after: int = 0) -> dict[str, RecordState]:
-    """The stored records among ``record_ids`` (with ``changed_after``: those whose
-    version is greater).
+async def load(conn: AsyncConnection, record_ids: Iterable[str]) -> dict[str, RecordState]:
+    """The stored records among ``record_ids``, locked until commit.
 
-    No row locks: records are written only under the version lock (store/versions.py),
-    so a caller that holds it reads records no one else can change before it commits.
+    Whoever writes a record reads it with this first, so a concurrent write of the same
+    record waits for this transaction to commit and then merges into its outcome (and
+    claims greater versions: store/versions.py). SQLite: the transaction holds the
+    database's write lock already.
     """
     found: dict[str, RecordState] = {}
     if is_postgres(conn):
         ids = list(set(record_ids))
         if ids:
-            for row in await conn.exec_driver_sql(_PG_LOAD, (ids, changed_after)):
+            try:
+                rows = await conn.exec_driver_sql(_PG_LOAD, (ids,))
+            except sa.exc.DBAPIError as exc:
+                # Waiting for a record another push created with the same id (a client
+                # bug) while it waits for one this push has locked.
+                if getattr(exc.orig, "sqlstate", None) == _DEADLOCK:
+                    raise WrittenConcurrently from exc
+                raise
+            for row in rows:
                 found[row.id] = record_from_row(row)
         return found
     for chunk in _chunks(sorted(set(record_ids))):
-        for row in await conn.execute(sa.select(records).where(
-                records.c.id.in_(chunk), records.c.version > changed_after)):
+        for row in await conn.execute(sa.select(records).where(records.c.id.in_(chunk))):
             found[row.id] = record_from_row(row)
     return found
 
@@ -98,9 +107,10 @@ def _meta_text(s: RecordState) -> str:
 
 async def save(conn: AsyncConnection, states: Iterable[RecordState], *,
                created: Collection[str] = ()) -> None:
-    """Write merged records. ``created``: ids the caller found no stored row for while
-    holding the version lock (store/versions.py), so none can appear before it commits;
-    on PostgreSQL those are appended with a binary COPY and only the rest upserted."""
+    """Write merged records. ``created``: ids ``load`` found no stored row for; on
+    PostgreSQL those are appended with a binary COPY and only the rest upserted. If a
+    concurrent transaction created one of them meanwhile (only a client bug reuses a
+    record id), ``WrittenConcurrently`` is raised."""
     states = list(states)
     if not is_postgres(conn):
         await upsert(conn, records, [{
@@ -110,10 +120,13 @@ async def save(conn: AsyncConnection, states: Iterable[RecordState], *,
             "clock_suspect": s.clock_suspect} for s in states], key=["id"],
             update=_RECORD_COLUMNS)
     else:
-        await copy_rows(conn, "records", tuple(_RECORD_TYPES), [(
-            s.id, s.kind, s.community_id, s.version, _encode(s.fields), _meta_text(s),
-            s.created_by, s.created_ms, s.updated_ms, s.clock_suspect)
-            for s in states if s.id in created])
+        try:
+            await copy_rows(conn, "records", tuple(_RECORD_TYPES), [(
+                s.id, s.kind, s.community_id, s.version, _encode(s.fields), _meta_text(s),
+                s.created_by, s.created_ms, s.updated_ms, s.clock_suspect)
+                for s in sorted(states, key=lambda s: s.id) if s.id in created])
+        except (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError) as exc:
+            raise WrittenConcurrently from exc
         await insert_rows(conn, "records", [_RecordRow(
             s.id, s.kind, s.community_id, s.version, s.fields, _meta_text(s), s.created_by,
             s.created_ms, s.updated_ms, s.clock_suspect) for s in states if s.id not in created],
@@ -132,24 +145,32 @@ _PULLED = (records.c.kind, records.c.id, records.c.community_id, records.c.versi
 
 
 async def changed(conn: AsyncConnection, *, normal: list[str], backfill: list[str],
-                  since: int, position: int, upto: int, limit: int) -> list[Any]:
-    """Rows (the ``_PULLED`` columns) of the records changed since ``since`` in ``normal``
-    communities, and of every record of the ``backfill`` communities, all after
-    ``position`` and at most ``upto``: the first ``limit`` in version order.
+                  since: int, late: list[tuple[int, int]], position: int, upto: int,
+                  limit: int) -> list[Any]:
+    """Rows (the ``_PULLED`` columns) of the records in ``normal`` communities changed
+    since ``since`` or at a version in one of the ``late`` runs (first, last), and of
+    every record of the ``backfill`` communities, all after ``position`` and at most
+    ``upto``: the first ``limit`` in version order.
 
     One index range per community, merged: PostgreSQL reads just the rows of the page
     (a Merge Append of ``ix_records_community_version`` scans) instead of every change
-    of the scope followed by a sort.
+    of the scope followed by a sort. The late runs lie a little below ``since`` (they
+    were claimed by transactions in flight when it was read): the range starts at the
+    lowest and skips what lies between them.
     """
-    bounds = ([(c, max(since, position)) for c in normal]
-              + [(c, position) for c in backfill])
+    bottom = min([since, *(first - 1 for first, _ in late)])
+    wanted = sa.or_(records.c.version > since, *(records.c.version.between(first, last)
+                                                  for first, last in late))
+    bounds = ([(c, max(bottom, position), wanted if late else None) for c in normal]
+              + [(c, position, None) for c in backfill])
     if not bounds:
         return []
     ranges = [sa.select(*_PULLED).where(records.c.community_id == community,
                                         records.c.version > after,
-                                        records.c.version <= upto)
+                                        records.c.version <= upto,
+                                        *([] if also is None else [also]))
               .order_by(records.c.version).limit(limit).subquery()
-              for community, after in bounds]
+              for community, after, also in bounds]
     merged = sa.union_all(*(sa.select(r) for r in ranges)).subquery()
     query = sa.select(merged).order_by(merged.c.version).limit(limit)
     return list(await conn.execute(query))
@@ -224,7 +245,7 @@ async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: 
     The ids already held are looked up first and the rest appended: on PostgreSQL with
     one binary COPY (upsert.copy_rows), in id order, so two pushes that share new ids wait
     for each other in the same order and never deadlock. An id already logged makes the
-    COPY fail with ``LoggedConcurrently``: one a concurrent push logged and committed
+    COPY fail with ``WrittenConcurrently``: one a concurrent push logged and committed
     meanwhile, or, with ``look_up=False`` (PostgreSQL only: the caller saw none of the
     batch's seqs logged, so only a client bug can repeat an id), one held before. Run the
     push again looking up (it will find the id held). On SQLite the transaction holds
@@ -245,7 +266,7 @@ async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: 
                 m.base_version, _encode(m.fields).decode(), *_outcome_row(error), now_ms,
                 device_offset_ms, app_version) for m, error in new])
         except asyncpg.UniqueViolationError as exc:
-            raise LoggedConcurrently from exc
+            raise WrittenConcurrently from exc
     else:
         await conn.execute(mutations.insert(), [{
             "id": m.id, "user_id": user_id, "device_id": device_id, "seq": m.seq,
@@ -257,8 +278,9 @@ async def log_received(conn: AsyncConnection, logged: list[Logged], *, user_id: 
     return {m.id for m, _ in new}
 
 
-class LoggedConcurrently(Exception):
-    """A concurrent push logged one of this batch's mutation ids first: run it again."""
+class WrittenConcurrently(Exception):
+    """A concurrent push logged one of this batch's mutation ids, or created one of the
+    records it creates, first: the transaction is lost; run the push again."""
 
 
 async def _held_mutation_ids(conn: AsyncConnection, ids: list[str]) -> set[str]:

@@ -1,74 +1,95 @@
-"""The version counter: hands out versions in commit order.
+"""Versions: claimed without a global lock, read by pulls without skipping a late commit.
 
-Every transaction that writes records takes the row lock on ``sync_state`` before it
-reads the records it merges into (PostgreSQL: ``FOR UPDATE``; SQLite: the database write
-lock taken by ``BEGIN IMMEDIATE``) and holds it until commit. A push logs its batch
-before taking it (services/sync.py ``receive``); the log is not read by pulls.
-So a transaction that drew smaller versions has always committed before one that draws
-larger ones, and a pull that reads ``version > cursor`` can never skip a change that
-commits late — the classic bug of plain sequences.
+Every transaction that stamps versions (a push, a server write, a scope change) claims
+them with ``claim``: on PostgreSQL they come from the sequence ``record_versions``, and
+the claim — the transaction's id, its first and last version, its greatest HLC — is a
+row of ``version_claims`` written in the same transaction (migration 0011). Nothing is
+held to commit, so pushes merge and commit side by side; two that write one record wait
+for each other on its row lock (store/records.py ``load``), so each record's versions
+still grow in commit order, which the conflict check (``base_version``) relies on.
+
+A plain sequence lets a pull skip a change: a transaction that drew a smaller version
+commits after a pull has read past it. So a pull reads, in one statement (one snapshot),
+the greatest committed claim — ``upto``, as far as it may read — and the transactions in
+progress (``in_flight``). Any transaction that drew a version at or below ``upto`` drew
+it before that claim was drawn, and had its transaction id by then (``claim_versions``
+takes the id first), so it is either visible to the snapshot or in ``in_flight``. The
+pull carries those in its cursor and the next pull ``settle``s them: it delivers the
+versions the committed ones claimed, and carries the ones still running again.
+
+SQLite has one writer at a time (``BEGIN IMMEDIATE``): it claims the versions after the
+greatest claim, which cannot be passed before it commits, and has nothing in flight.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import NamedTuple
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sync.db.tables import sync_state
+from sync.db.tables import version_claims
 from sync.store.upsert import is_postgres
 
-
-async def lock(conn: AsyncConnection) -> tuple[int, str]:
-    """Take the write lock; return (last committed version, greatest applied HLC)."""
-    row = (await conn.execute(
-        sa.select(sync_state.c.version, sync_state.c.max_hlc)
-        .where(sync_state.c.id == 1).with_for_update())).one()
-    return int(row.version), str(row.max_hlc)
+# A run of claimed versions: (first, last), both included.
+Claimed = tuple[int, int]
 
 
-async def reserve(conn: AsyncConnection, *, count: int, max_hlc: str) -> tuple[int, str]:
-    """Take the write lock and publish, in the same statement, ``count`` more versions and
-    ``max_hlc`` as applied; return (the last version before them, the greatest applied
-    HLC now published).
-
-    For a push, which knows before the lock how many of its mutations may apply and the
-    greatest HLC among them: it uses the versions it needs of those reserved, and skips
-    ``advance`` (one round trip fewer while everyone else waits). Unused versions are
-    gaps, which no reader minds; the published HLC may exceed the applied ones by a
-    mutation that the stored record then rejected, which keeps the server's clock ahead
-    of every applied HLC as before.
-    """
-    statement = _RESERVE_PG if is_postgres(conn) else _RESERVE_SQLITE
-    row = (await conn.execute(statement, {"count": count, "hlc": max_hlc})).one()
-    return int(row.version) - count, str(row.max_hlc)
+class Horizon(NamedTuple):
+    upto: int  # every version at most this is committed, or claimed by ``in_flight``
+    max_hlc: str  # the greatest HLC committed
+    in_flight: tuple[int, ...]  # transactions (ids) that may commit versions <= upto
 
 
-def _reserve(ordered: sa.ColumnElement[str]) -> sa.Update:
-    count = sa.bindparam("count", type_=sa.BigInteger)
-    hlc = sa.bindparam("hlc", type_=sa.String)
-    return (sync_state.update().where(sync_state.c.id == 1)
-            .values(version=sync_state.c.version + count,
-                    max_hlc=sa.case((ordered < hlc, hlc), else_=sync_state.c.max_hlc))
-            .returning(sync_state.c.version, sync_state.c.max_hlc))
+async def claim(conn: AsyncConnection, *, count: int, max_hlc: str) -> tuple[list[int], str]:
+    """``count`` (> 0) new versions, ascending, for this transaction's writes, and the
+    greatest HLC committed or claimed now (``max_hlc`` included)."""
+    assert count > 0
+    if is_postgres(conn):
+        row = (await conn.exec_driver_sql("SELECT * FROM claim_versions($1, $2)",
+                                          (count, max_hlc))).one()
+        return [int(v) for v in row.versions], str(row.max_hlc)
+    last, greatest = (await conn.execute(_LATEST)).one()
+    first = int(last) + 1
+    await conn.execute(version_claims.insert().values(
+        first_version=first, last_version=first + count - 1, max_hlc=max_hlc))
+    return list(range(first, first + count)), max(str(greatest), max_hlc)
 
 
-# Built once: a push runs it under the lock everyone waits for. HLCs order as bytes
-# (sync/domain/hlc.py): PostgreSQL must not compare them by the database's collation;
-# SQLite compares text as bytes already.
-_RESERVE_PG = _reserve(sync_state.c.max_hlc.collate("C"))
-_RESERVE_SQLITE = _reserve(sync_state.c.max_hlc)
+async def horizon(conn: AsyncConnection) -> Horizon:
+    """How far a pull may read now, and the transactions it must come back for."""
+    if is_postgres(conn):
+        row = (await conn.exec_driver_sql(_HORIZON_PG)).one()
+        return Horizon(int(row.upto), str(row.max_hlc), tuple(sorted(row.in_flight)))
+    last, greatest = (await conn.execute(_LATEST)).one()
+    return Horizon(int(last), str(greatest), ())
 
 
-async def advance(conn: AsyncConnection, *, version: int, max_hlc: str | None = None) -> None:
-    """Publish ``version`` as used (call with the lock held, before commit)."""
-    values: dict[str, object] = {"version": version}
-    if max_hlc is not None:
-        values["max_hlc"] = max_hlc
-    await conn.execute(sync_state.update().where(sync_state.c.id == 1).values(**values))
+async def settle(conn: AsyncConnection, xids: Iterable[int]) -> tuple[list[Claimed], list[int]]:
+    """Of the transactions a pull saw in flight: the versions claimed by those that have
+    committed since, and the ones still in progress (to carry again).
+
+    The status first: one that commits after it is carried again, and the claims read
+    afterwards may show it too (its versions then arrive twice, which is harmless)."""
+    wanted = sorted(set(xids))
+    if not wanted:
+        return [], []
+    running = [int(r.xid) for r in await conn.exec_driver_sql(
+        "SELECT x AS xid FROM unnest($1::bigint[]) x"
+        " WHERE pg_xact_status(x::text::xid8) = 'in progress'", (wanted,))]
+    claimed = [(int(r.first_version), int(r.last_version)) for r in await conn.exec_driver_sql(
+        "SELECT first_version, last_version FROM version_claims WHERE xid = ANY($1::bigint[])",
+        (wanted,))]
+    return claimed, running
 
 
-async def read(conn: AsyncConnection) -> tuple[int, str]:
-    """The last committed version and greatest applied HLC, without locking."""
-    row = (await conn.execute(
-        sa.select(sync_state.c.version, sync_state.c.max_hlc).where(sync_state.c.id == 1))).one()
-    return int(row.version), str(row.max_hlc)
+_LATEST = sa.select(sa.func.coalesce(sa.func.max(version_claims.c.last_version), 0),
+                    sa.func.max(version_claims.c.max_hlc))
+
+# One statement, so one snapshot: the claims it sees committed and the transactions it
+# sees running are consistent.
+_HORIZON_PG = (
+    "SELECT (SELECT coalesce(max(last_version), 0) FROM version_claims) AS upto,"
+    " (SELECT max(max_hlc) FROM version_claims) AS max_hlc,"
+    " ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) x) AS in_flight")

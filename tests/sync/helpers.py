@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.client import Device
 from sync.clock import ManualClock
-from tests.databases import DEMO_PASSWORD
+from sync.db.engine import make_engine
+from sync.domain.roles import Actor
+from sync.protocol import Mutation
+from sync.services.sync import SyncService
+from sync.store import org
+from tests.databases import DEMO_PASSWORD, START_MS
 
 
 async def device(client: AsyncTestClient, clock: ManualClock, username: str,
@@ -36,3 +45,25 @@ async def error_codes(client: AsyncTestClient, phone: Device) -> list[str | None
     body = await push_raw(client, phone, phone.outbox)
     phone.outbox.clear()
     return [r.get("error", {}).get("code") for r in body["results"]]
+
+
+@asynccontextmanager
+async def sync_service(url: str, *usernames: str,
+                       ) -> AsyncIterator[tuple[SyncService, AsyncEngine, list[Actor]]]:
+    """The push and pull service on ``url`` (no HTTP: a test drives its steps), its
+    engine, and the named users as actors."""
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            actors = [(await org.get_user(conn, name)).as_actor() for name in usernames]
+        yield SyncService(engine, ManualClock(START_MS), cursor_key=b"k" * 32), engine, actors
+    finally:
+        await engine.dispose()
+
+
+def case_mutation(device_id: str, seq: int, at_ms: int, record_id: str,
+                  fields: dict[str, Any], base_version: int = 0) -> Mutation:
+    """A mutation of a case in c-hy-01, its HLC at ``at_ms``."""
+    return Mutation(id=str(uuid.uuid4()), seq=seq, hlc=f"{at_ms:013d}:00000:{device_id}",
+                    kind="case", record_id=record_id, community_id="c-hy-01", fields=fields,
+                    base_version=base_version)

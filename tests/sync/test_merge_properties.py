@@ -87,11 +87,13 @@ class Server:
                           records={m.record_id: self.records[m.record_id] for m in batch
                                    if m.record_id in self.records},
                           actor=ACTORS[device], device_id=device, now_ms=NOW,
-                          version=self.version, max_hlc=self.max_hlc, clock_suspect=False)
+                          versions=range(self.version + 1, self.version + len(batch) + 1),
+                          max_hlc=self.max_hlc, clock_suspect=False)
         self.records.update(out.records)
         self.conflicts.extend(out.conflicts)
         self.rejected.update(mid for mid, status, _ in out.results if status == "rejected")
-        self.version, self.max_hlc = out.version, out.max_hlc
+        self.version = max((r.version for r in out.records.values()), default=self.version)
+        self.max_hlc = out.max_hlc
 
     def state(self) -> dict[str, dict[str, Any]]:
         return {rid: r.fields for rid, r in self.records.items()}

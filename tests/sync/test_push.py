@@ -81,8 +81,8 @@ async def test_when_several_apply_the_first_in_protocol_order_is_reported(
 
 async def test_the_stored_records_verdict_outranks_later_checks_and_is_what_the_log_keeps(
         demo_client: AsyncTestClient, clock: ManualClock) -> None:
-    # Checks that need the stored record run under the version lock, after the batch was
-    # logged with what the other checks found: the log must end up with the final code.
+    # Checks that need the stored record run once it is read, after the batch was logged
+    # with what the other checks found: the log must end up with the final code.
     phone = await device(demo_client, clock, "liaison01", "tab-07")
     case = phone.write("case", C1, new_case())
     assert await error_codes(demo_client, phone) == [None]
@@ -103,9 +103,9 @@ async def test_the_stored_records_verdict_outranks_later_checks_and_is_what_the_
 
 async def test_versions_reserved_for_mutations_the_stored_record_rejects_are_gaps_no_pull_minds(
         demo_client: AsyncTestClient, clock: ManualClock, engine: AsyncEngine) -> None:
-    # A push takes the version lock and publishes, in one statement, a version for every
-    # mutation that may still apply and the greatest HLC among them (store/versions.py
-    # reserve); the stored record rejects one of them under the lock.
+    # A push claims, in one statement, a version for every mutation that may still apply
+    # and the greatest HLC among them (store/versions.py claim); the stored record then
+    # rejects one of them.
     phone = await device(demo_client, clock, "liaison01", "tab-07")
     reader = await device(demo_client, clock, "liaison01", "tab-08")
     case = phone.write("case", C1, new_case())
@@ -118,7 +118,8 @@ async def test_versions_reserved_for_mutations_the_stored_record_rejects_are_gap
     assert [r.get("error", {}).get("code") for r in body["results"]] == [None, "immutable_field"]
     assert body["hlc"] >= moved["hlc"] > kept["hlc"]  # the server's clock stays ahead
     async with engine.connect() as conn:
-        published = (await conn.execute(sa.text("SELECT version FROM sync_state"))).scalar_one()
+        published = (await conn.execute(sa.text(
+            "SELECT max(last_version) FROM version_claims"))).scalar_one()
         highest = (await conn.execute(sa.select(sa.func.max(records.c.version)))).scalar_one()
     assert published == highest + 1  # the rejected mutation's version was never used
     later = phone.write("case", C1, new_case(title="第三件"))

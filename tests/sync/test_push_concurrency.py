@@ -1,12 +1,12 @@
 """Pushes that overlap on PostgreSQL: the same batch twice at once (a retry racing the
-original) applies once; one mutation id from two devices is logged once; and a write that
-commits while a push waits for the version lock is merged into it, not overwritten.
+original) applies once; one mutation id from two devices is logged once; and a push that
+touches a record another push holds waits for it and merges into its outcome.
 
-A push logs its batch before it takes the version lock, so two pushes of one outbox
-overlap there: the per-device lock and the log's unique ids must make the second see
+A push logs its batch before anything else is locked but its outbox, so two pushes of
+one outbox meet there: the per-device lock and the log's unique ids must make the second see
 the first's mutations as duplicates — never apply them twice, never fail. The first two
 run against a real server process; the third drives the push's two halves directly to
-put the other device's commit between them.
+put the other device's push between them.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.client import Device
-from sync.clock import ManualClock
 from sync.db.engine import make_engine, write_transaction
 from sync.db.tables import mutations, records
-from sync.protocol import Mutation, PushRequest
-from sync.services.sync import SyncService, merge_received, receive
-from sync.store import org, versions
-from tests.databases import DEMO_PASSWORD, START_MS, Databases
+from sync.protocol import PushRequest
+from sync.services.sync import merge_received, receive
+from tests.databases import DEMO_PASSWORD, Databases
 from tests.live_server import live_server
-from tests.sync.helpers import new_case
+from tests.sync.helpers import case_mutation, new_case, sync_service
 
 ROUNDS = 5
 BATCH = 200
@@ -112,51 +111,53 @@ async def _one_id_from_two_devices(base: str) -> None:
 
 
 @pytest.mark.pg_only
-def test_a_write_committed_while_a_push_waits_for_the_lock_is_merged_not_lost(
+def test_a_push_touching_a_record_another_push_holds_waits_and_merges_into_it(
         databases: Databases) -> None:
-    # A push reads the records it touches before it takes the version lock; whatever
-    # commits in between must be read again under the lock (services/sync.py
-    # merge_received), or the push would write its merge over the other device's.
+    # Pushes merge side by side (store/versions.py): a push locks the records it touches
+    # when it reads them (store/records.py load), so another push's edit of one of them
+    # waits for its commit and is merged into its outcome instead of writing over it.
     url = databases.seeded("postgresql")
     title, description = asyncio.run(_interleaved(url))
     assert (title, description) == ("乙改的标题", "甲补的描述")
 
 
-def _mutation(device_id: str, seq: int, at_ms: int, record_id: str, fields: dict[str, Any],
-              base_version: int = 0) -> Mutation:
-    return Mutation(id=str(uuid.uuid4()), seq=seq, hlc=f"{at_ms:013d}:00000:{device_id}",
-                    kind="case", record_id=record_id, community_id="c-hy-01", fields=fields,
-                    base_version=base_version)
-
-
 async def _interleaved(url: str) -> tuple[str, str]:
-    engine = make_engine(url)
-    clock = ManualClock(START_MS)
-    service = SyncService(engine, clock, cursor_key=b"k" * 32)
-    try:
-        async with engine.connect() as conn:
-            actor = (await org.get_user(conn, "liaison01")).as_actor()
+    async with sync_service(url, "liaison01") as (service, engine, (actor,)):
         case_id = str(uuid.uuid4())
-        now = clock.now_ms()
-        await service.push(actor, "tab-a", PushRequest(mutations=[_mutation(
+        now = service.clock.now_ms()
+        created = await service.push(actor, "tab-a", PushRequest(mutations=[case_mutation(
             "tab-a", 1, now, case_id, new_case(title="原标题", description="原描述"))]))
+        assert created.results[0].status == "applied"
         async with write_transaction(engine) as conn:
-            # Tab A's edit, read and logged: it is waiting for the version lock...
+            # Tab A's edit, logged, with the case read...
             received = await receive(conn, actor=actor, device_id="tab-a", mutations=[
-                _mutation("tab-a", 2, now + 1, case_id, {"description": "甲补的描述"},
-                          base_version=1)], now_ms=now + 2, device_offset_ms=None,
+                case_mutation("tab-a", 2, now + 1, case_id, {"description": "甲补的描述"},
+                              base_version=1)], now_ms=now + 2, device_offset_ms=None,
                 app_version=None)
-            # ...when tab B's edit of another field commits.
-            await service.push(actor, "tab-b", PushRequest(mutations=[_mutation(
-                "tab-b", 1, now + 3, case_id, {"title": "乙改的标题"}, base_version=1)]))
-            version, max_hlc = await versions.reserve(
-                conn, count=len(received.applicable_hlcs),
-                max_hlc=max(received.applicable_hlcs))
+            # ...when tab B pushes its edit of another field of the same case.
+            tab_b = asyncio.create_task(service.push(actor, "tab-b", PushRequest(
+                mutations=[case_mutation("tab-b", 1, now + 3, case_id, {"title": "乙改的标题"},
+                                         base_version=1)])))
+            assert await _waits_for_a_lock(engine, tab_b)
             await merge_received(conn, received, actor=actor, device_id="tab-a",
-                                 now_ms=now + 4, version=version, max_hlc=max_hlc)
+                                 now_ms=now + 4)
+        assert (await tab_b).results[0].status == "applied"
         async with engine.connect() as conn:
             fields = (await conn.execute(sa.select(records.c.fields).where(
                 records.c.id == case_id))).scalar_one()
         return fields["title"], fields["description"]
-    finally:
-        await engine.dispose()
+
+
+async def _waits_for_a_lock(engine: AsyncEngine, push: asyncio.Task[Any]) -> bool:
+    """Whether ``push`` comes to wait for a lock (False: it finished without)."""
+    for _ in range(500):
+        if push.done():
+            return False
+        async with engine.connect() as conn:
+            waiting = (await conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"))).scalar_one()
+        if waiting:
+            return True
+        await asyncio.sleep(0.02)
+    raise AssertionError("the push neither finished nor waited")
