@@ -132,6 +132,15 @@ def test_the_console_tables_follow_inserted_and_updated_records_before_and_after
         assert run_blocking(_write_and_read_console(
             url, status="resolved", ended_at="not a time", table=table)) == (
             ("u-1", start_ms, None, False), (7, "qr", "乱堆物", "resolved"))
+        # The furthest offset the server accepts (sync/domain/validate.py).
+        visit, _ = run_blocking(_write_and_read_console(
+            url, status="resolved", ended_at="2026-11-28T11:00:00-14:00", table=table))
+        assert visit == ("u-1", start_ms, start_ms + 24 * 3600_000, False)
+        if backend == "postgresql":
+            # Stored before the server refused it; PostgreSQL reads no offset past 15:59.
+            visit, _ = run_blocking(_write_and_read_console(
+                url, status="resolved", ended_at="2026-11-28T11:00:00+20:00", table=table))
+            assert visit == ("u-1", start_ms, None, False)
         run_blocking(_clear_records(url))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -21,9 +22,13 @@ from sync.domain.merge import RecordState, status_rank
 from sync.domain.roles import Actor, may_reopen, may_write_kind
 from sync.domain.validation_messages import describe
 from sync.errors import DomainError
+from sync.i18n import t
 from sync.protocol import Mutation
 
 RECORD_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+# RFC 3339 allows offsets up to ±23:59; no place on earth is beyond ±14:00, and
+# PostgreSQL reads none beyond ±15:59 (the console's visit times, migration 0004).
+MAX_UTC_OFFSET = timedelta(hours=14)
 _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 
 
@@ -96,11 +101,16 @@ def _check_values(mutation: Mutation, kind: type[RecordKind]) -> DomainError | N
     if mutation.base_version < 0:
         return DomainError("invalid_field", field="base_version", detail="base_version ≥ 0")
     try:
-        msgspec.convert(mutation.fields, kind)
+        converted = msgspec.convert(mutation.fields, kind)
     except msgspec.ValidationError as exc:
         match = _AT_PATH.search(str(exc))
         return DomainError("invalid_field", field=match.group("path") if match else None,
                            detail=describe(_AT_PATH.sub("", str(exc))))
+    for name in mutation.fields:
+        value = getattr(converted, name, None)
+        offset = value.utcoffset() if isinstance(value, datetime) else None
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            return DomainError("invalid_field", field=name, detail=t("validation.utc_offset"))
     category = mutation.fields.get("category")
     if "category" in mutation.fields and kind.KIND in ("case", "patrol_finding") and (
             category not in category_values()):

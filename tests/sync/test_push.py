@@ -47,6 +47,8 @@ async def test_each_bad_mutation_gets_its_exact_code(demo_client: AsyncTestClien
     add("invalid_field", fields=new_case(source="wechat"))
     add("invalid_field", fields=new_case(category="不存在的类别"))
     add("invalid_field", fields=new_case(due_at="2026-11-28T09:00:00"))  # no offset
+    add("invalid_field", fields=new_case(due_at="2026-11-28T09:00:00+14:01"))  # nowhere
+    add(None, fields=new_case(due_at="2026-11-28T09:00:00-14:00"))
     add("invalid_field", record_id="not a uuid")
     add("missing_field", fields={"title": "只有标题"})
     add("missing_field", fields=new_case(status="accepted"))  # without reopen_count
