@@ -19,7 +19,7 @@ from sync.errors import DomainError
 from sync.evaluation import store_orders
 from sync.evaluation.addresses import category_of, keyword_index, match_community
 from sync.evaluation.hotline import RowProblem, WorkOrderRow, parse_export
-from sync.store import audit, org
+from sync.store import audit, locks, org
 
 
 class ImportResult(msgspec.Struct, frozen=True):
@@ -69,6 +69,9 @@ class WorkOrderService:
         by = actor.username if actor else "cli"
         import_id = str(uuid.uuid4())
         async with write_transaction(self.engine) as conn:
+            # One import at a time: two uploads of one export would both find its orders
+            # new, and the second would fail on their numbers' key.
+            await locks.hold(conn, "12345-import")
             # Parse once to learn the order numbers, again knowing which are stored.
             first = parse_export(rows)
             known = await store_orders.known_order_nos(conn, [o.order_no for o in first.orders])

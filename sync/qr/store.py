@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import communities, records
 from sync.db.tables_qr import qr_codes, qr_events, qr_reports
-from sync.store.upsert import is_postgres
 
 
 class QrCode(msgspec.Struct, frozen=True):
@@ -118,14 +117,6 @@ async def community_ids_of_squad(conn: AsyncConnection, squad_id: str) -> list[s
 
 
 # --- events: scans, reports, limits, figures ---------------------------------------------
-
-async def hold_intake(conn: AsyncConnection) -> None:
-    """Hold the intake until commit: two reports at once cannot both squeeze under a
-    limit. SQLite: the transaction holds the database's write lock already."""
-    if is_postgres(conn):
-        await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                                   ("qr-intake",))
-
 
 async def record_scan(conn: AsyncConnection, found: QrCode, *, client_key: str,
                       now_ms: int) -> None:

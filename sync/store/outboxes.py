@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import outboxes
-from sync.store.upsert import is_postgres, upsert
+from sync.store import locks
+from sync.store.upsert import upsert
 
 
 async def lock(conn: AsyncConnection, *, user_id: str, device_id: str) -> None:
@@ -16,9 +17,7 @@ async def lock(conn: AsyncConnection, *, user_id: str, device_id: str) -> None:
     of one outbox (a retry racing the original) must not interleave. SQLite: the
     transaction already holds the database's write lock.
     """
-    if is_postgres(conn):
-        await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                                   (f"outbox\x1f{user_id}\x1f{device_id}",))
+    await locks.hold(conn, f"outbox\x1f{user_id}\x1f{device_id}")
 
 
 async def acked_seq(conn: AsyncConnection, *, user_id: str, device_id: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import datetime
 from pathlib import Path
@@ -114,6 +115,16 @@ async def test_importing_the_sample_twice_imports_nothing_new(
     again = await service.import_file(SAMPLE_BYTES, file_name=SAMPLE.name, actor=None)
     assert (again.imported, len(again.duplicates), len(again.rejected)) == (0, 30, 2)
     assert {p.reason for p in again.duplicates} == {"工单已导入过"}
+
+
+async def test_one_export_uploaded_twice_at_once_imports_each_order_once(
+        engine: AsyncEngine, clock: ManualClock) -> None:
+    # Two of the bureau's staff upload the same export at the same moment: both would
+    # find no order stored yet, and the second insert would hit the order number's key.
+    service = WorkOrderService(engine, clock)
+    results = await asyncio.gather(*(
+        service.import_file(SAMPLE_BYTES, file_name=SAMPLE.name, actor=None) for _ in range(2)))
+    assert sorted((r.imported, len(r.duplicates)) for r in results) == [(0, 30), (29, 1)]
 
 
 async def test_a_liaison_may_not_import(engine: AsyncEngine, clock: ManualClock) -> None:
