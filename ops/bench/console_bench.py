@@ -111,6 +111,8 @@ async def main() -> None:
             results.append(("ledger first page, squad, filters",
                             await _time(client, "/console/ledger?source=hotline&status=closed"
                                                 f"&first={quarter_first}", args.runs)))
+            results.append(("ledger first page, squad, overdue only",
+                            await _time(client, "/console/ledger?overdue=1", args.runs)))
             await _login(client, "bbureau")
             results.append(("district compliance matrix, quarter",
                             await _time(client, f"/console/compliance?first={quarter_first}"
@@ -118,6 +120,8 @@ async def main() -> None:
             results.append(("ledger first page, district, filters",
                             await _time(client, "/console/ledger?source=qr&category=乱堆物",
                                         args.runs)))
+            results.append(("ledger first page, district, overdue only",
+                            await _time(client, "/console/ledger?overdue=1", args.runs)))
     print(f"{'page':42} {'median ms':>10} {'p95 ms':>8} {'bytes':>9}")
     for name, (median, p95, size) in results:
         print(f"{name:42} {median:10.1f} {p95:8.1f} {size:9d}")

@@ -33,6 +33,7 @@ class LedgerQuery(msgspec.Struct, frozen=True):
     status: str | None = None
     first: date | None = None
     last: date | None = None
+    overdue: bool = False  # only the cases past a deadline now (sla.py)
     page: int = 1
 
 
@@ -90,6 +91,38 @@ def _step_time(row: Any) -> int:
     return parse_time(row.fields.get("at")) or int(row.created_ms)
 
 
+def _facts(case: Any, steps: list[Any]) -> CaseFacts:
+    fields = case.fields
+    return CaseFacts(received_ms=int(case.created_ms), category=fields.get("category"),
+                     source=fields.get("source"), stage=fields.get("status") or "received",
+                     steps=[Step(action=s.fields.get("action", ""), at_ms=_step_time(s))
+                            for s in steps], due_ms=parse_time(fields.get("due_at")))
+
+
+async def _overdue(conn: AsyncConnection, wanted: store.LedgerFilter, *,
+                   now_ms: int) -> list[str]:
+    """The ids of the filter's cases past a deadline at ``now_ms``, newest first.
+
+    Weighed without their steps first: steps can only show a case responded to, so a
+    case not overdue without them is not overdue with them, and one past its resolution
+    deadline is overdue whatever they say. Only the rest — not accepted, past the
+    response deadline — have their steps read."""
+    sure, unsure = set(), []
+    cases = await store.unresolved(conn, wanted)
+    for case in cases:
+        view = evaluate(CaseFacts(received_ms=int(case.received_ms), category=case.category,
+                                  source=case.source, stage=case.status, steps=[],
+                                  due_ms=parse_time(case.due_at)), now_ms=now_ms)
+        if now_ms > view.resolve_due_ms:
+            sure.add(case.record_id)
+        elif view.overdue:
+            unsure.append(case.record_id)
+    steps = await store.steps_for(conn, unsure)
+    sure.update(case.id for case in await store.cases_by_id(conn, unsure)
+                if evaluate(_facts(case, steps[case.id]), now_ms=now_ms).overdue)
+    return [c.record_id for c in cases if c.record_id in sure]
+
+
 async def _rows(conn: AsyncConnection, viewer: Viewer, cases: list[Any], *,
                 now_ms: int) -> list[CaseRow]:
     steps = await store.steps_for(conn, [c.id for c in cases])
@@ -100,10 +133,6 @@ async def _rows(conn: AsyncConnection, viewer: Viewer, cases: list[Any], *,
         fields = case.fields
         trail = sorted(steps.get(case.id, []), key=_step_time)
         stage = fields.get("status") or "received"
-        facts = CaseFacts(received_ms=int(case.created_ms), category=fields.get("category"),
-                          source=fields.get("source"), stage=stage,
-                          steps=[Step(action=s.fields.get("action", ""), at_ms=_step_time(s))
-                                 for s in trail], due_ms=parse_time(fields.get("due_at")))
         place = viewer.places.get(case.community_id)
         out.append(CaseRow(
             id=case.id, community_id=case.community_id,
@@ -114,7 +143,7 @@ async def _rows(conn: AsyncConnection, viewer: Viewer, cases: list[Any], *,
             source_label=present.option_label("case", "source", fields.get("source")),
             stage=stage, stage_label=present.option_label("case", "status", stage),
             reopen_count=int(fields.get("reopen_count") or 0),
-            sla=evaluate(facts, now_ms=now_ms),
+            sla=evaluate(_facts(case, trail), now_ms=now_ms),
             steps=[StepRow(id=s.id, action=s.fields.get("action", ""),
                            action_label=present.option_label("case_step", "action",
                                                              s.fields.get("action")),
@@ -129,8 +158,14 @@ async def ledger_page(engine: AsyncEngine, viewer: Viewer, query: LedgerQuery, *
     wanted = _filter(viewer, query)
     page = max(1, query.page)
     async with read_transaction(engine) as conn:
-        total = await store.count(conn, wanted)
-        cases = await store.page(conn, wanted, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        if query.overdue:
+            late = await _overdue(conn, wanted, now_ms=now_ms)
+            total = len(late)
+            cases = await store.cases_by_id(conn, late[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
+        else:
+            total = await store.count(conn, wanted)
+            cases = await store.page(conn, wanted, offset=(page - 1) * PAGE_SIZE,
+                                     limit=PAGE_SIZE)
         rows = await _rows(conn, viewer, cases, now_ms=now_ms)
     return LedgerPage(rows=rows, total=total, page=page,
                       pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE))
@@ -140,7 +175,11 @@ async def ledger_all(engine: AsyncEngine, viewer: Viewer, query: LedgerQuery, *,
                      now_ms: int) -> list[CaseRow]:
     wanted = _filter(viewer, query)
     async with read_transaction(engine) as conn:
-        cases = await store.page(conn, wanted, offset=0, limit=EXPORT_LIMIT)
+        if query.overdue:
+            ids = await _overdue(conn, wanted, now_ms=now_ms)
+            cases = await store.cases_by_id(conn, ids[:EXPORT_LIMIT])
+        else:
+            cases = await store.page(conn, wanted, offset=0, limit=EXPORT_LIMIT)
         return await _rows(conn, viewer, cases, now_ms=now_ms)
 
 

@@ -90,6 +90,32 @@ async def test_sla_overdue_shows_after_the_deadline(
     assert 'data-flag="overdue"' in (await demo_client.get("/console/ledger")).text
 
 
+async def test_the_ledger_shows_and_exports_only_the_overdue_cases_when_asked(
+        demo_client: AsyncTestClient[Any], clock: ManualClock) -> None:
+    day = await synced_day(demo_client, clock)
+    # Both still "received" and within 15 days to resolve; one was answered (a contact
+    # step), the other not within the 24 hours to respond.
+    contacted = day.li_na.write("case", "c-hy-01", {
+        "title": "已联系的违法搭建", "category": "违法搭建", "source": "patrol"})["record_id"]
+    day.li_na.write("case_step", "c-hy-01", {"case_id": contacted, "action": "contact"})
+    ignored = day.li_na.write("case", "c-hy-01", {
+        "title": "无人理会的违法搭建", "category": "违法搭建", "source": "patrol"})["record_id"]
+    await day.li_na.push()
+    clock.advance(minutes=60 * 24 * 4)  # 占道经营 must be resolved within 3 days
+    day.li_na.write("case", "c-hy-01", {"title": "新发现的违法搭建", "category": "违法搭建",
+                                        "source": "patrol"})
+    await day.li_na.push()
+    await console_login(demo_client, "leader01")
+    assert "共 4 件" in (await demo_client.get("/console/ledger")).text
+    late = (await demo_client.get("/console/ledger?overdue=1")).text
+    assert "共 2 件" in late and "小区门口占道经营" in late and "无人理会的违法搭建" in late
+    assert "已联系的违法搭建" not in late and "新发现的违法搭建" not in late
+    assert "overdue=1" in late[late.index('data-testid="ledger-export"'):][:200]
+    export = await demo_client.get("/console/ledger/export?overdue=1")
+    rows = list(load_workbook(io.BytesIO(export.content))["工作台账"].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [ignored, day.case_id]  # newest first
+
+
 async def test_a_squad_leader_reopens_a_case_and_the_device_pulls_it(
         demo_client: AsyncTestClient[Any], clock: ManualClock) -> None:
     day = await synced_day(demo_client, clock)

@@ -24,7 +24,7 @@ SOURCE_GROUPS = ("qr", "hotline", "other")
 
 
 def _query(squad: str | None, community: str | None, source: str | None, category: str | None,
-           status: str | None, first: str | None, last: str | None,
+           status: str | None, first: str | None, last: str | None, overdue: str | None,
            page_no: str | None) -> service.LedgerQuery:
     no_day = date(1, 1, 1)
     first_day, last_day = parse_day(first, default=no_day), parse_day(last, default=no_day)
@@ -33,7 +33,7 @@ def _query(squad: str | None, community: str | None, source: str | None, categor
         source=source if source in SOURCE_GROUPS else None,
         category=category or None, status=status if status in CASE_STAGES else None,
         first=None if first_day == no_day else first_day,
-        last=None if last_day == no_day else last_day,
+        last=None if last_day == no_day else last_day, overdue=bool(overdue),
         page=int(page_no) if page_no and page_no.isdigit() else 1)
 
 
@@ -42,9 +42,9 @@ async def ledger(request: Request[Any, Any, Any], viewer: Viewer, squad: str | N
                  community: str | None = None, source: str | None = None,
                  category: str | None = None, status: str | None = None,
                  first: str | None = None, last: str | None = None,
-                 page_no: str | None = None) -> Template:
+                 overdue: str | None = None, page_no: str | None = None) -> Template:
     svc = services(request.app.state)
-    query = _query(squad, community, source, category, status, first, last, page_no)
+    query = _query(squad, community, source, category, status, first, last, overdue, page_no)
     found = await service.ledger_page(svc.engine, viewer, query, now_ms=svc.clock.now_ms())
     return page("ledger", actor=viewer.actor, viewer=viewer, q=query, result=found,
                 stages=CASE_STAGES, categories=[c.value for c in categories()],
@@ -55,9 +55,10 @@ async def ledger(request: Request[Any, Any, Any], viewer: Viewer, squad: str | N
 async def export(request: Request[Any, Any, Any], viewer: Viewer, squad: str | None = None,
                  community: str | None = None, source: str | None = None,
                  category: str | None = None, status: str | None = None,
-                 first: str | None = None, last: str | None = None) -> Response[bytes]:
+                 first: str | None = None, last: str | None = None,
+                 overdue: str | None = None) -> Response[bytes]:
     svc = services(request.app.state)
-    query = _query(squad, community, source, category, status, first, last, None)
+    query = _query(squad, community, source, category, status, first, last, overdue, None)
     rows = await service.ledger_all(svc.engine, viewer, query, now_ms=svc.clock.now_ms())
     yes, no = t("console.common.yes"), t("console.common.no")
     cases = [[r.id, fmt_datetime(r.received_ms), r.squad_name, r.community_name, r.title,

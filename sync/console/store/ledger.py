@@ -12,11 +12,13 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from schema.kinds import CASE_STAGES
 from sync.console.store.jsonq import chunks, field_text, kind_is
 from sync.db.tables import records
 from sync.db.tables_console import console_cases as cc
 
 SOURCE_GROUPS = {"qr": ("qr",), "hotline": ("hotline_12345",)}
+UNRESOLVED = CASE_STAGES[:CASE_STAGES.index("resolved")]
 
 
 class LedgerFilter(msgspec.Struct, frozen=True):
@@ -59,7 +61,24 @@ async def page(conn: AsyncConnection, f: LedgerFilter, *, offset: int, limit: in
         return []
     query = _where(sa.select(cc.c.record_id), f).order_by(
         cc.c.received_ms.desc(), cc.c.record_id.desc()).offset(offset).limit(limit)
-    ids = [r.record_id for r in await conn.execute(query)]
+    return await cases_by_id(conn, [r.record_id for r in await conn.execute(query)])
+
+
+async def unresolved(conn: AsyncConnection, f: LedgerFilter) -> list[Any]:
+    """(record_id, received_ms, category, source, status, due_at) of the filter's cases
+    not yet resolved, newest first: what their deadlines need, without their records."""
+    if f.community_ids == []:
+        return []
+    query = _where(sa.select(cc.c.record_id, cc.c.received_ms, cc.c.category, cc.c.source,
+                             cc.c.status, field_text(conn, "due_at").label("due_at"))
+                   .join(records, records.c.id == cc.c.record_id)
+                   .where(cc.c.status.in_(UNRESOLVED)), f)
+    return list(await conn.execute(query.order_by(cc.c.received_ms.desc(),
+                                                  cc.c.record_id.desc())))
+
+
+async def cases_by_id(conn: AsyncConnection, ids: list[str]) -> list[Any]:
+    """The records of these cases, in this order."""
     found: dict[str, Any] = {}
     for chunk in chunks(ids):
         found.update((r.id, r) for r in await conn.execute(
