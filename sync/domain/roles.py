@@ -24,7 +24,8 @@ class Actor(msgspec.Struct, frozen=True):
     squad_id: str | None
 
 
-# Kinds that record a supervisor's judgement: a liaison may not review their own day.
+# Kinds that record a supervisor's judgement, made in the console (no device writes them,
+# sync/domain/validate.py): a liaison may not review their own day.
 SUPERVISOR_KINDS = frozenset({"duty_log_review"})
 
 

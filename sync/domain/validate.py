@@ -19,7 +19,7 @@ from schema.kinds import KINDS, SERVER_ONLY_FIELDS, RecordKind
 from schema.lists import category_values
 from sync.domain import hlc as hlc_module
 from sync.domain.merge import RecordState, status_rank
-from sync.domain.roles import Actor, may_reopen, may_write_kind
+from sync.domain.roles import SUPERVISOR_KINDS, Actor, may_reopen, may_write_kind
 from sync.domain.validation_messages import describe
 from sync.errors import DomainError
 from sync.i18n import t
@@ -53,7 +53,8 @@ def check_alone(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int
     kind = KINDS.get(mutation.kind)
     if kind is None:
         return DomainError("unknown_kind", field="kind", kind=mutation.kind[:40]), True
-    if not may_write_kind(actor.role, kind.KIND):
+    if not may_write_kind(actor.role, kind.KIND) or (
+            kind.KIND in SUPERVISOR_KINDS and device_id not in hlc_module.SERVER_DEVICES):
         return DomainError("forbidden", field="kind"), True
     if mutation.community_id not in writable:
         return DomainError("forbidden", field="community_id"), True

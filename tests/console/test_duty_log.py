@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 from sync.clock import ManualClock
 from tests.console.conftest import console_login, post_form
 from tests.console.scenario import DAY, synced_day
+from tests.sync.helpers import device, push_raw
 
 
 def _row(html: str, marker: str) -> str:
@@ -94,10 +95,14 @@ async def test_a_review_pushed_from_a_device_does_not_count(
     day = await synced_day(demo_client, clock)
     await console_login(demo_client, "leader01")
     zhang = await _user_id(demo_client, "liaison01")
-    day.phone.write("duty_log_review", "c-hy-01",
-                    {"liaison_id": zhang, "day": DAY, "state": "approved"},
-                    record_id=f"dlr-{zhang}-20261128")
-    await day.phone.push()
+    review = {"liaison_id": zhang, "day": DAY, "state": "approved"}
+    day.phone.write("duty_log_review", "c-hy-01", review, record_id=f"dlr-{zhang}-20261128")
+    # Not even the squad leader's own tablet: a review is made in the console.
+    tablet = await device(demo_client, clock, "leader01", "leader-tablet")
+    tablet.write("duty_log_review", "c-hy-01", review, record_id=f"dlr-{zhang}-20261128")
+    for phone in (day.phone, tablet):
+        body = await push_raw(demo_client, phone, phone.outbox)
+        assert [r["error"]["code"] for r in body["results"]] == ["forbidden"]
     html = (await demo_client.get(f"/console/duty-log/{zhang}/{DAY}")).text
     assert 'data-testid="review-state">待审核' in html
 

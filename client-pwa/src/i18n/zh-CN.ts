@@ -30,6 +30,7 @@ export const zhCN = {
   'today.openCases': '未办结诉件',
   'today.noCases': '暂无未办结诉件',
   'today.pending': '待同步：{n} 条',
+  'today.reviews': '勤务日志审核',
   'case.due': '截止 {date}',
   'case.overdue': '已逾期',
   'case.qr': '扫码上报',

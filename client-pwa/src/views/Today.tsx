@@ -9,6 +9,8 @@ import { useApp, useLive, useTick } from './hooks';
 
 const RULE_MS = 2 * 3600_000;
 const CLOSED_STAGES = new Set(['closed']);
+/** How many of the latest reviewed days Today shows. */
+const REVIEWS_SHOWN = 7;
 
 export function visitDurationMs(v: LocalRecord, now: number): number {
   const start = Date.parse(String(v.fields.started_at ?? ''));
@@ -28,6 +30,12 @@ export function Today(props: { openCase: (id: string) => void }) {
   const visits = useLive(() => (app.db ? recordsOfKind(app.db, 'visit') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
   const cases = useLive(() => (app.db ? recordsOfKind(app.db, 'case') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
   const pending = useLive(() => (app.db ? pendingCount(app.db) : Promise.resolve(0)), [app.db], 0);
+  const reviews = useLive(() => (app.db ? recordsOfKind(app.db, 'duty_log_review') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
+  // The squad leader's verdicts on this liaison's duty logs, latest day first.
+  const reviewed = reviews
+    .filter((r) => r.fields.liaison_id === app.session?.user.id && r.fields.state !== 'pending')
+    .sort((a, b) => String(b.fields.day).localeCompare(String(a.fields.day)))
+    .slice(0, REVIEWS_SHOWN);
   const since = weekStart(now);
   const open = cases.filter((c) => !CLOSED_STAGES.has(String(c.fields.status ?? 'received')));
 
@@ -55,6 +63,20 @@ export function Today(props: { openCase: (id: string) => void }) {
           );
         })}
       </ul>
+      {reviewed.length > 0 && (
+        <>
+          <h2>{t('today.reviews')}</h2>
+          <ul class="list">
+            {reviewed.map((r) => (
+              <li key={r.id} class="review" data-state={String(r.fields.state)}>
+                <strong>{String(r.fields.day)}</strong>{' '}
+                <span class={r.fields.state === 'problem' ? 'warn' : 'ok'}>{optionLabel('duty_log_review', 'state', r.fields.state)}</span>
+                {r.fields.comment ? <div>{String(r.fields.comment)}</div> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>{t('today.openCases')}</h2>
       {open.length === 0 && <p>{t('today.noCases')}</p>}
       <ul class="list">

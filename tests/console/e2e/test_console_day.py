@@ -1,6 +1,7 @@
 """In Chromium, after a synced day of two liaisons: the duty log shows what they recorded,
 merged, with durations; the compliance matrix colours the right cells; the ledger
-filters and exports a workbook that openpyxl reads back with the right rows."""
+filters and exports a workbook that openpyxl reads back with the right rows; a review
+made in the console shows on the liaison's phone."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
-from .conftest import SyncedDay, console_login
+from .conftest import PASSWORD, SyncedDay, console_login
 
 pytestmark = pytest.mark.e2e
 
@@ -67,3 +68,28 @@ def test_the_ledger_filters_and_exports_a_workbook(page: Page, synced_day: Synce
     assert cases[0][4] == "诉件标题"
     assert [r[4] for r in cases[1:]] == [synced_day.qr_case_title]
     assert cases[1][6] == "扫码上报"
+
+
+def test_a_review_in_the_console_shows_on_the_liaisons_phone(
+        page: Page, browser: Browser, synced_day: SyncedDay) -> None:
+    console_login(page, synced_day.url, "leader01")
+    page.goto(f"{synced_day.url}/console/duty-log?day={synced_day.day}")
+    page.locator("tr[data-liaison=liaison01] a").click()
+    page.select_option("select[name=state]", "problem")
+    page.fill("input[name=comment]", "E2E 第二次走访不足两小时，请补录")
+    page.click("text=保存审核")
+    page.wait_for_selector("[data-testid=review-state]:has-text('有问题')")
+
+    phone = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
+    try:
+        phone.goto(synced_day.url + "/app/")
+        phone.fill("input[name=username]", "liaison01")
+        phone.fill("input[name=password]", PASSWORD)
+        phone.click("button[type=submit]")
+        phone.wait_for_selector("[data-testid=user]")
+        review = phone.locator("li.review[data-state=problem]")
+        review.wait_for()  # the first sync after login brings it
+        assert synced_day.day in review.inner_text()
+        assert "有问题" in review.inner_text() and "请补录" in review.inner_text()
+    finally:
+        phone.context.close()
