@@ -13,6 +13,7 @@ import msgspec
 from sync.errors import DomainError
 from sync.evaluation.period import to_ms
 from sync.i18n import t
+from sync.spreadsheets import map_header
 
 # Our field -> header names seen in exports (compared without spaces, case-folded).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -58,26 +59,6 @@ class ParsedExport(msgspec.Struct, frozen=True):
     orders: list[WorkOrderRow]
     rejected: list[RowProblem]
     duplicates: list[RowProblem]
-
-
-def _norm(text: Any) -> str:
-    return re.sub(r"\s+", "", str(text or "")).lstrip("\ufeff").casefold()
-
-
-def map_header(header: list[Any]) -> dict[str, int]:
-    """Column index of each field found; raises when a required column is missing."""
-    found: dict[str, int] = {}
-    names = [_norm(h) for h in header]
-    for field, aliases in HEADERS.items():
-        for alias in aliases:
-            if _norm(alias) in names:
-                found[field] = names.index(_norm(alias))
-                break
-    missing = [f for f in REQUIRED if f not in found]
-    if missing:
-        raise DomainError("import_missing_column", column="、".join(HEADERS[f][0]
-                                                                  for f in missing))
-    return found
 
 
 def parse_received(value: Any) -> int | None:
@@ -127,7 +108,7 @@ def parse_export(rows: list[list[Any]], *, known: set[str] | None = None) -> Par
     """
     if not rows:
         raise DomainError("import_empty")
-    columns = map_header(rows[0])
+    columns = map_header(rows[0], HEADERS, REQUIRED)
     header = [_text(h).lstrip("\ufeff") for h in rows[0]]
     seen: dict[str, int] = {}
     known = known or set()

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
-import zipfile
 from typing import Any
 
 import msgspec
-from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import Clock
@@ -19,6 +15,7 @@ from sync.errors import DomainError
 from sync.evaluation import store_orders
 from sync.evaluation.addresses import category_of, keyword_index, match_community
 from sync.evaluation.hotline import RowProblem, WorkOrderRow, parse_export
+from sync.spreadsheets import read_rows
 from sync.store import audit, locks, org
 
 
@@ -28,26 +25,6 @@ class ImportResult(msgspec.Struct, frozen=True):
     duplicates: list[RowProblem]
     rejected: list[RowProblem]
     unmapped: list[WorkOrderRow]
-
-
-def read_rows(data: bytes, file_name: str) -> list[list[Any]]:
-    """The export's rows, header first: XLSX by its zip signature, else CSV text."""
-    if data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise DomainError("import_unreadable", detail=str(exc)[:200]) from None
-        try:
-            return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            book.close()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return [list(row) for row in csv.reader(io.StringIO(text))]
-    raise DomainError("import_unreadable", detail="encoding")
 
 
 def _may_import(actor: Actor | None) -> None:

@@ -16,8 +16,9 @@ from sync.db.engine import read_transaction
 from sync.errors import DomainError
 from sync.evaluation.addresses import category_of, keyword_index, match_community
 from sync.evaluation.hotline import parse_export, parse_received
-from sync.evaluation.imports import WorkOrderService, read_rows
+from sync.evaluation.imports import WorkOrderService
 from sync.evaluation.period import local
+from sync.spreadsheets import read_rows
 from sync.store import org
 
 # A copy of ../shared/data/12345-export-sample.csv (synthetic; names and addresses invented).

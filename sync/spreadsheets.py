@@ -1,0 +1,58 @@
+"""Reading the spreadsheets users bring — CSV (UTF-8 or GBK, as Excel saves it) or XLSX —
+and finding their columns by header name. Pure: bytes in, rows out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openpyxl import load_workbook
+
+from sync.errors import DomainError
+
+
+def read_rows(data: bytes, file_name: str) -> list[list[Any]]:
+    """The sheet's rows, header first: XLSX by its zip signature, else CSV text."""
+    if data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise DomainError("import_unreadable", detail=str(exc)[:200]) from None
+        try:
+            return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return [list(row) for row in csv.reader(io.StringIO(text))]
+    raise DomainError("import_unreadable", detail="encoding")
+
+
+def norm(text: Any) -> str:
+    """A header as compared: no spaces, no BOM, case-folded."""
+    return re.sub(r"\s+", "", str(text or "")).lstrip("\ufeff").casefold()
+
+
+def map_header(header: list[Any], aliases: Mapping[str, Sequence[str]],
+               required: Sequence[str]) -> dict[str, int]:
+    """Column index of each field found by one of its header names (the first is the one
+    users are told); raises ``import_missing_column`` naming the required ones missing."""
+    found: dict[str, int] = {}
+    names = [norm(h) for h in header]
+    for field, names_seen in aliases.items():
+        for alias in names_seen:
+            if norm(alias) in names:
+                found[field] = names.index(norm(alias))
+                break
+    missing = [f for f in required if f not in found]
+    if missing:
+        raise DomainError("import_missing_column",
+                          column="、".join(aliases[f][0] for f in missing))
+    return found
