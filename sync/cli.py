@@ -1,4 +1,5 @@
-"""The ``workroom`` command: serve, migrate, seed-demo, user and assignment administration.
+"""The ``workroom`` command: serve, migrate, seed-demo, user and assignment administration,
+and the organisation's import.
 
 Command-line flags override the environment (sync/settings.py).
 """
@@ -20,6 +21,7 @@ from sync.db.engine import make_engine
 from sync.db.migrate import upgrade
 from sync.domain.roles import Role
 from sync.errors import DomainError
+from sync.i18n import t
 from sync.services.auth import AuthService
 from sync.settings import Settings, SettingsError
 
@@ -152,6 +154,27 @@ def cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_org_import(args: argparse.Namespace) -> int:
+    from sync.services.org_import import import_org
+
+    settings = _settings(args)
+    path = Path(args.file)
+    data = path.read_bytes()
+    upgrade(settings.database_url)
+
+    async def work(auth: AuthService) -> Any:
+        return await import_org(auth.engine, data, file_name=path.name, by=CLI, source=CLI,
+                                now_ms=auth.clock.now_ms())
+
+    result = _run_with_auth(settings, work)
+    print(t("org_import.summary", rows=result.rows, squads=result.squads,
+            communities=result.communities, companies=result.companies, links=result.links,
+            problems=len(result.problems)))
+    for problem in result.problems:
+        print("  " + t("org_import.problem_row", row=problem.row, reason=problem.reason))
+    return 1 if result.problems else 0
+
+
 # --- parser -----------------------------------------------------------------------------
 
 def _db_flags(parser: argparse.ArgumentParser) -> None:
@@ -212,6 +235,17 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("community_id")
         _db_flags(sub)
         sub.set_defaults(func=cmd_assign)
+
+    organisation = commands.add_parser("org", help="the organisation: squads, communities, "
+                                                   "property companies")
+    org_commands = organisation.add_subparsers(dest="org_command", required=True,
+                                               metavar="ACTION")
+    org_import = org_commands.add_parser(
+        "import", help="create or update squads, communities and their property companies "
+                       "from an Excel (.xlsx) or CSV sheet")
+    org_import.add_argument("file")
+    _db_flags(org_import)
+    org_import.set_defaults(func=cmd_org_import)
 
     from sync.evaluation.cli import register as register_evaluation
 

@@ -134,6 +134,25 @@ async def link_property_company(conn: AsyncConnection, community_id: str,
     return True
 
 
+async def squad_orders(conn: AsyncConnection) -> dict[str, int]:
+    """Squad id -> its place in lists."""
+    return {r.id: int(r.sort_order) for r in await conn.execute(
+        sa.select(squads.c.id, squads.c.sort_order))}
+
+
+async def property_companies_by_name(conn: AsyncConnection) -> dict[str, tuple[str, str | None]]:
+    """Company name -> (id, phone)."""
+    return {r.name: (r.id, r.phone) for r in await conn.execute(
+        sa.select(property_companies.c.id, property_companies.c.name,
+                  property_companies.c.phone).order_by(property_companies.c.id))}
+
+
+async def community_keywords(conn: AsyncConnection) -> dict[str, str]:
+    """Community id -> its address keywords (how 12345 orders find it)."""
+    return {r.id: r.address_keywords or "" for r in await conn.execute(
+        sa.select(communities.c.id, communities.c.address_keywords))}
+
+
 async def get_community(conn: AsyncConnection, community_id: str) -> Community:
     row = (await conn.execute(sa.select(communities.c.id, communities.c.name,
                                         communities.c.squad_id)

@@ -135,3 +135,27 @@ async def test_an_admin_adds_a_user_assigns_and_disables_them(
                     {"liaison_name": "赵敏", "phone": "13900000000"}, page_url=page)
     card = (await demo_client.get("/console/admin/communities/c-hy-03/card")).text
     assert "赵敏" in card and "13900000000" in card
+
+
+async def test_an_admin_imports_the_organisation_from_a_sheet_and_sees_the_refused_rows(
+        demo_client: AsyncTestClient[Any]) -> None:
+    await console_login(demo_client, "admin")
+    page = "/console/admin/communities"
+    template = await demo_client.get(page + "/template")
+    book = load_workbook(io.BytesIO(template.content))
+    sheet, examples = (list(ws.iter_rows(values_only=True)) for ws in book.worksheets)
+    assert sheet == [("中队编号", "中队", "类型", "社区编号", "社区", "地址关键词", "物业公司",
+                      "物业电话")]
+    assert examples[0] == sheet[0] and len(examples) == 3
+    # The sheet as an administrator fills it in: one good row, one refused.
+    filled = "\n".join([",".join(sheet[0]),
+                        "sq-test,测试街道中队,街道,c-test-01,测试一村,测试路1弄,测试物业,",
+                        "sq-test,测试街道中队,街道,c-test-02,,测试路2弄,,"]).encode()
+    token = demo_client.cookies.get("csrftoken") or ""
+    response = await demo_client.post(page + "/import", data={"_csrf_token": token},
+                                      files={"file": ("组织架构.csv", filled, "text/csv")})
+    assert response.status_code == 200
+    result = response.text[response.text.index('data-testid="org-imported"'):]
+    assert "应用 1 行" in result and "有问题的行 1 行" in result
+    assert 'data-row="3"' in result and "缺少“社区”" in result
+    assert "测试一村" in response.text and "测试物业" in response.text  # listed below

@@ -1,17 +1,21 @@
-"""Administration pages (admin): users and roles, assignments, communities and cards."""
+"""Administration pages (admin): users and roles, assignments, communities and cards, and
+the organisation's import from a spreadsheet."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from sync.console import admin as service
+from sync.console.excel import Sheet, download
 from sync.console.pages.common import page
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
 from sync.http.deps import services
+from sync.i18n import t
+from sync.services.org_import import HEADERS, TEMPLATE_ROWS, import_org
 
 SOURCE = "console"
 
@@ -85,10 +89,38 @@ async def set_card(request: Request[Any, Any, Any], admin: Actor,
     return Redirect("/console/admin/communities", status_code=303)
 
 
+@post("/admin/communities/import")
+async def import_organisation(request: Request[Any, Any, Any], admin: Actor) -> Template:
+    """The organisation from a spreadsheet; the page again, with what was done and the
+    rows refused."""
+    svc = services(request.app.state)
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise DomainError("import_empty")
+    result = await import_org(svc.engine, await upload.read(),
+                              file_name=upload.filename or "organisation", by=admin.username,
+                              source=SOURCE, now_ms=svc.clock.now_ms())
+    found = await service.overview(svc.engine)
+    return page("admin_communities", actor=admin, imported=result, **found)
+
+
+@get("/admin/communities/template")
+async def organisation_template(admin: Actor) -> Response[bytes]:
+    """The import's columns on an empty first sheet (the one imported), and two example
+    rows on a second: a template uploaded as downloaded changes nothing."""
+    headers = [names[0] for names in HEADERS.values()]
+    return download([Sheet(title=t("console.admin.org_sheet"), headers=headers, rows=[]),
+                     Sheet(title=t("console.admin.org_examples"), headers=headers,
+                           rows=TEMPLATE_ROWS)],
+                    filename=f"{t('console.admin.org_sheet')}.xlsx")
+
+
 @get("/admin/communities/{community_id:str}/card")
 async def card(request: Request[Any, Any, Any], admin: Actor, community_id: str) -> Template:
     place = await service.card(services(request.app.state).engine, community_id)
     return page("admin_card", actor=admin, place=place)
 
 
-handlers = [users, add_user, change_user, communities, set_card, card]
+handlers = [users, add_user, change_user, communities, set_card, import_organisation,
+            organisation_template, card]
