@@ -119,7 +119,9 @@ async def seed_demo(engine: AsyncEngine, clock: Clock, *, password: str,
                     phone=person.phone, password_hash=password_hash, now_ms=now)
                 changed += 1
             for community_id in person.communities:
-                changed += await org.assign(conn, user, community_id, now_ms=now)
+                # The demo's liaisons have covered their communities all along: past
+                # periods' evaluations find them.
+                changed += await org.assign(conn, user, community_id, now_ms=now, since_ms=0)
         changed += await _set_cards(conn, users)
         if changed:
             await audit.record(conn, at_ms=now, actor="cli", action="seed_demo",

@@ -228,3 +228,21 @@ def test_migration_0011_moves_the_version_counter_to_claims_and_back(
         expected = [41, hlc]
     downgrade(url, "0010")
     assert run_blocking(_sql(url, "SELECT version, max_hlc FROM sync_state")) == expected
+
+
+def test_migration_0012_opens_a_period_for_every_assignment(databases: Databases,
+                                                            backend: str) -> None:
+    url = databases.empty(backend)
+    upgrade(url, "0011")
+    run_blocking(_sql(
+        url, "INSERT INTO squads (id, name, area_type, sort_order)"
+        " VALUES ('sq-t', 'T', 'street', 0)",
+        "INSERT INTO communities (id, squad_id, name, address_keywords, created_ms)"
+        " VALUES ('c-t', 'sq-t', 'T', '', 0)",
+        "INSERT INTO users (id, username, name, role, password_hash, disabled, created_ms,"
+        " updated_ms) VALUES ('u-t', 't', 'T', 'liaison', 'x', false, 0, 0)",
+        "INSERT INTO assignments (user_id, community_id, assigned_ms) VALUES ('u-t', 'c-t', 7)"))
+    upgrade(url)
+    assert run_blocking(_sql(
+        url, "SELECT user_id, community_id, from_ms, to_ms FROM assignment_periods")) == [
+        "u-t", "c-t", 7, None]

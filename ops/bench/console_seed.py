@@ -163,6 +163,8 @@ async def seed(dsn: str, *, end_ms: int, seed_value: int = 2026) -> dict[str, in
                 "disabled", "created_ms", "updated_ms"])
             await conn.copy_records_to_table("assignments", records=org["assignments"],
                                              columns=["user_id", "community_id", "assigned_ms"])
+            await conn.copy_records_to_table("assignment_periods", records=org["assignments"],
+                                             columns=["user_id", "community_id", "from_ms"])
             await conn.execute("CREATE TEMP TABLE r_in (id text, kind text, community_id text, "
                                "version bigint, fields text, field_meta text, created_by text, "
                                "created_ms bigint, updated_ms bigint, clock_suspect bool)")

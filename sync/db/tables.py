@@ -92,6 +92,18 @@ assignments = sa.Table(
     sa.Column("assigned_ms", sa.BigInteger, nullable=False),
 )
 
+# Every assignment's span, kept beside ``assignments`` (which holds only today's): who
+# covered a community during a past period (the evaluation, migration 0012).
+assignment_periods = sa.Table(
+    "assignment_periods", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(40), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("community_id", sa.String(40), sa.ForeignKey("communities.id"), nullable=False,
+              index=True),
+    sa.Column("from_ms", sa.BigInteger, nullable=False),
+    sa.Column("to_ms", sa.BigInteger),  # empty while it lasts
+)
+
 tokens = sa.Table(
     "tokens", metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),

@@ -48,7 +48,8 @@ async def diversion_report(engine: AsyncEngine, clock: Clock, period_code: str, 
     period = parse_period(period_code)
     months = period.months()
     async with read_transaction(engine) as conn:
-        rooms = await store.workrooms(conn, squad_id=squad)
+        rooms = await store.workrooms(conn, squad_id=squad,
+                                      during=(period.start_ms, period.end_ms))
         ids = [r.community_id for r in rooms]
         # A month back, so a repeat of a complaint from before the period is seen.
         since = period.start_ms - REPEAT_WINDOW_MS

@@ -86,7 +86,7 @@ class EvaluationService:
         before = period.previous()
         async with read_transaction(self.engine) as conn:
             # One read serves both periods: the previous one's records start earlier.
-            rooms = await store.workrooms(conn)
+            rooms = await store.workrooms(conn, during=(period.start_ms, period.end_ms))
             names = await store.user_names(conn)
             records = _by_community(await store.period_records(
                 conn, community_ids=[r.community_id for r in rooms],
@@ -223,7 +223,8 @@ class EvaluationService:
         as_of = min(as_of_ms or self.clock.now_ms(), self.clock.now_ms())
         criteria = self.criteria(period)
         async with read_transaction(self.engine) as conn:
-            rooms = await store.workrooms(conn, squad_id=squad)
+            rooms = await store.workrooms(conn, squad_id=squad,
+                                          during=(period.start_ms, period.end_ms))
             names = await store.user_names(conn)
             records = _by_community(await store.period_records(
                 conn, community_ids=[r.community_id for r in rooms],

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sync.db.tables import assignments, communities, records, squads, users
+from sync.db.tables import assignment_periods, communities, records, squads, users
 from sync.db.tables_evaluation import assessment_scores, nominations
 from sync.db.tables_qr import qr_codes
 from sync.domain.roles import Role
@@ -18,15 +18,17 @@ ASSESSED_KINDS = ("visit", "case", "case_step", "publicity_event", "suggestion",
                   "participation", "property_inspection", "rectification")
 
 
-async def workrooms(conn: AsyncConnection, *, squad_id: str | None = None) -> list[Workroom]:
-    """Every community's workroom (or a squad's), with its active liaisons."""
+async def workrooms(conn: AsyncConnection, *, squad_id: str | None = None,
+                    during: tuple[int, int] | None = None) -> list[Workroom]:
+    """Every community's workroom (or a squad's), with its active liaisons: those assigned
+    now, or with ``during`` (start, end in ms) those assigned at any time in it."""
     query = (sa.select(communities, squads.c.name.label("squad_name"))
              .join(squads, squads.c.id == communities.c.squad_id)
              .order_by(squads.c.sort_order, communities.c.id))
     if squad_id is not None:
         query = query.where(communities.c.squad_id == squad_id)
     rows = (await conn.execute(query)).all()
-    liaisons = await _liaisons_by_community(conn)
+    liaisons = await _liaisons_by_community(conn, during)
     placements = await _active_placements(conn)
     return [Workroom(community_id=r.id, name=r.name, squad_id=r.squad_id,
                      squad_name=r.squad_name, card_name=r.card_liaison_name,
@@ -45,12 +47,16 @@ async def _active_placements(conn: AsyncConnection) -> dict[str, set[str]]:
     return found
 
 
-async def _liaisons_by_community(conn: AsyncConnection) -> dict[str, list[str]]:
+async def _liaisons_by_community(conn: AsyncConnection,
+                                 during: tuple[int, int] | None) -> dict[str, list[str]]:
+    span = assignment_periods
+    covering = span.c.to_ms.is_(None) if during is None else sa.and_(
+        span.c.from_ms < during[1], sa.or_(span.c.to_ms.is_(None), span.c.to_ms > during[0]))
     rows = await conn.execute(
-        sa.select(assignments.c.community_id, assignments.c.user_id)
-        .join(users, users.c.id == assignments.c.user_id)
-        .where(users.c.role == Role.LIAISON.value, users.c.disabled == sa.false())
-        .order_by(users.c.username))
+        sa.select(span.c.community_id, span.c.user_id, users.c.username).distinct()
+        .join(users, users.c.id == span.c.user_id)
+        .where(covering, users.c.role == Role.LIAISON.value, users.c.disabled == sa.false())
+        .order_by(span.c.community_id, users.c.username))
     found: dict[str, list[str]] = {}
     for row in rows:
         found.setdefault(row.community_id, []).append(row.user_id)

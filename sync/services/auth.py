@@ -164,7 +164,7 @@ class AuthService:
             if assigned:
                 changed = await org.assign(conn, user, community_id, now_ms=now)
             else:
-                changed = await org.unassign(conn, user, community_id)
+                changed = await org.unassign(conn, user, community_id, now_ms=now)
             if changed:
                 await audit.record(conn, at_ms=now, actor=by,
                                    action="assigned" if assigned else "unassigned",

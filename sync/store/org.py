@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import (
+    assignment_periods,
     assignments,
     communities,
     community_property_companies,
@@ -236,7 +237,9 @@ async def update_user(conn: AsyncConnection, user: UserRecord, *, now_ms: int,
 # --- assignments and scope ----------------------------------------------------------------
 
 async def assign(conn: AsyncConnection, user: UserRecord, community_id: str, *,
-                 now_ms: int) -> bool:
+                 now_ms: int, since_ms: int | None = None) -> bool:
+    """Assign from now (``since_ms``: a span that began earlier, for data that predates
+    the assignment's record); False when already assigned."""
     await get_community(conn, community_id)
     exists = (await conn.execute(sa.select(assignments).where(
         assignments.c.user_id == user.id, assignments.c.community_id == community_id))).first()
@@ -246,15 +249,23 @@ async def assign(conn: AsyncConnection, user: UserRecord, community_id: str, *,
     async def change() -> None:
         await conn.execute(assignments.insert().values(
             user_id=user.id, community_id=community_id, assigned_ms=now_ms))
+        await conn.execute(assignment_periods.insert().values(
+            user_id=user.id, community_id=community_id,
+            from_ms=now_ms if since_ms is None else since_ms))
 
     await _with_scope_events(conn, [user.id], change)
     return True
 
 
-async def unassign(conn: AsyncConnection, user: UserRecord, community_id: str) -> bool:
+async def unassign(conn: AsyncConnection, user: UserRecord, community_id: str, *,
+                   now_ms: int) -> bool:
     async def change() -> None:
         await conn.execute(assignments.delete().where(
             assignments.c.user_id == user.id, assignments.c.community_id == community_id))
+        await conn.execute(assignment_periods.update().where(
+            assignment_periods.c.user_id == user.id,
+            assignment_periods.c.community_id == community_id,
+            assignment_periods.c.to_ms.is_(None)).values(to_ms=now_ms))
 
     exists = (await conn.execute(sa.select(assignments).where(
         assignments.c.user_id == user.id, assignments.c.community_id == community_id))).first()

@@ -17,6 +17,7 @@ from sync.db.engine import read_transaction
 from sync.errors import DomainError
 from sync.evaluation.excel import appraisal_workbook, assessment_workbook, to_bytes
 from sync.evaluation.service import EvaluationService
+from sync.services.auth import AuthService
 from sync.store import org
 from tests.evaluation.quarter import (
     EXPECTED_A,
@@ -240,3 +241,28 @@ async def test_the_nomination_sheet_lists_the_recorded_nominations_with_their_st
     sheet = load_workbook(io.BytesIO(to_bytes(assessment_workbook(after))))["50佳推荐"]
     assert [r[2:] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
         ("西镇居民区", TOTAL_A, "已推荐"), ("大西别墅居民区", TOTAL_B, "已撤回")]
+
+
+async def test_a_past_quarter_is_appraised_by_who_covered_the_communities_then(
+        engine: AsyncEngine, clock: ManualClock, quarter: dict[str, object]) -> None:
+    service = EvaluationService(engine, clock)
+    before = {a.name: a for a in await service.appraise("2026-Q3", actor=None)}
+    liu, zhang = before["刘洋"], before["张伟"]
+    async with read_transaction(engine) as conn:
+        liu_user = await org.get_user_by_id(conn, liu.user_id)
+        zhang_user = await org.get_user_by_id(conn, zhang.user_id)
+        ids = {c.name: c.id for c in await org.list_communities(conn)}
+    assert liu_user is not None and zhang_user is not None
+    # After the quarter 刘洋 hands his communities over to 张伟.
+    auth = AuthService(engine, clock, token_ttl_days=30)
+    for name in liu.communities:
+        await auth.assign(liu_user.username, ids[name], assigned=False, by="admin", source="test")
+        await auth.assign(zhang_user.username, ids[name], assigned=True, by="admin",
+                          source="test")
+    after = {a.name: a for a in await service.appraise("2026-Q3", actor=None)}
+    assert (after["刘洋"].communities, after["刘洋"].total) == (liu.communities, liu.total)
+    assert after["张伟"].communities == zhang.communities
+    # The quarter under way: 刘洋 covered them until today, 张伟 from today.
+    now = {a.name: a for a in await service.appraise("2026-Q4", actor=None)}
+    assert now["刘洋"].communities == liu.communities
+    assert set(liu.communities) <= set(now["张伟"].communities)
