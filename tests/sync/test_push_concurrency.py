@@ -111,6 +111,53 @@ async def _one_id_from_two_devices(base: str) -> None:
 
 
 @pytest.mark.pg_only
+def test_one_record_id_created_by_two_devices_at_once_is_one_record(
+        databases: Databases, tmp_path: Path) -> None:
+    """A client bug: two devices create records under the same new ids at the same moment,
+    each with mutation ids of its own. Nothing locks a record that does not exist yet:
+    the second push's COPY meets the first's rows, the push runs again and finds them
+    stored — every mutation applied, one record per id, never a 5xx."""
+    url = databases.seeded("postgresql")
+    with live_server(url, tmp_path) as base:
+        record_ids = asyncio.run(_one_record_from_two_devices(base))
+    engine_records = asyncio.run(_records_with_ids(url, record_ids))
+    assert engine_records == len(record_ids) == ROUNDS * BATCH
+
+
+async def _one_record_from_two_devices(base: str) -> list[str]:
+    created: list[str] = []
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        left, right = Device(http, "tab-left"), Device(http, "tab-right")
+        await left.login("liaison01", DEMO_PASSWORD)
+        await right.login("liaison01", DEMO_PASSWORD)
+        for _ in range(ROUNDS):
+            ids = [left.write("case", "c-hy-01", new_case())["record_id"]
+                   for _ in range(BATCH)]
+            for record_id in ids:
+                right.write("case", "c-hy-01", new_case(title="另一台"), record_id=record_id)
+            responses = await asyncio.gather(*(
+                http.post("/api/v1/sync/push", headers=phone.headers,
+                          json={"mutations": phone.outbox}) for phone in (left, right)))
+            assert [r.status_code for r in responses] == [200, 200], responses[1].text
+            for response in responses:
+                assert {r["status"] for r in response.json()["results"]} == {"applied"}
+            left.outbox.clear()
+            right.outbox.clear()
+            created += ids
+    return created
+
+
+async def _records_with_ids(url: str, record_ids: list[str]) -> int:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(sa.select(sa.func.count()).select_from(
+                records).where(records.c.id.in_(record_ids)))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.pg_only
 def test_a_push_touching_a_record_another_push_holds_waits_and_merges_into_it(
         databases: Databases) -> None:
     # Pushes merge side by side (store/versions.py): a push locks the records it touches
