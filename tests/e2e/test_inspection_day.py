@@ -14,11 +14,11 @@ import pytest
 from playwright.sync_api import BrowserContext, FilePayload
 
 from .conftest import (
-    PASSWORD,
     Server,
     fill,
     go_offline,
     go_online,
+    login,
     open_tab,
     pending,
     submit,
@@ -48,12 +48,7 @@ def test_inspection_photos_and_a_long_visit_reach_the_server(
     # Start the page clock three hours ago so a 2 h 10 min visit ends in the past
     # (the server refuses HLCs from the future).
     page.clock.install(time=time.time() - 3 * 3600)
-    page.goto(server.url + "/app/")
-    page.fill("input[name=username]", "liaison02")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=user]")
-    page.wait_for_function("navigator.serviceWorker.ready.then(r => !!r.active)")
+    login(page, server.url, "liaison02")
 
     go_offline(ctx)
     open_tab(page, "visit")

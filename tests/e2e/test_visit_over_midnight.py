@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import BrowserContext
 
-from .conftest import PASSWORD, Server, go_offline, go_online, open_tab, sync_and_wait
+from .conftest import Server, go_offline, go_online, login, open_tab, sync_and_wait
 
 pytestmark = pytest.mark.e2e
 
@@ -29,12 +29,7 @@ def test_a_visit_left_open_past_midnight_ends_at_the_time_the_liaison_enters(
     ctx = new_context()
     page = ctx.new_page()
     page.clock.install(time=start.timestamp())
-    page.goto(server.url + "/app/")
-    page.fill("input[name=username]", "liaison02")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=user]")
-    page.wait_for_function("navigator.serviceWorker.ready.then(r => !!r.active)")
+    login(page, server.url, "liaison02")
 
     go_offline(ctx)
     open_tab(page, "visit")
