@@ -49,6 +49,8 @@ class Workroom(msgspec.Struct, frozen=True):
     card_phone: str | None = None
     card_wechat: str | None = None
     liaison_ids: tuple[str, ...] = ()
+    # When each of them covered it: (user id, from ms, to ms or None while it lasts).
+    liaison_spans: tuple[tuple[str, int, int | None], ...] = ()
     # Where the community's QR codes are posted and not revoked (R3).
     qr_placements: frozenset[str] = frozenset()
 

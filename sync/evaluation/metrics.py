@@ -15,7 +15,7 @@ import msgspec
 from schema.criteria import Criterion
 from schema.lists import sla_for
 from sync.evaluation.facts import Evidence, Measure, Rec, Workroom
-from sync.evaluation.period import Period, week_of
+from sync.evaluation.period import Period, Week, week_of
 from sync.i18n import t
 
 HOUR_MS = 3600 * 1000
@@ -37,6 +37,8 @@ class Scope(msgspec.Struct, frozen=True):
     names: dict[str, str]
     # Set for a liaison's appraisal: count only what this user recorded.
     author: str | None = None
+    # When each (community, liaison) pair was assigned: (from ms, to ms or None) spans.
+    spans: dict[tuple[str, str], tuple[tuple[int, int | None], ...]] = {}
 
     def of_kind(self, kind: str) -> tuple[Rec, ...]:
         return self.by_kind.get(kind, ())
@@ -54,9 +56,24 @@ def make_scope(*, period: Period, as_of_ms: int, records: Iterable[Rec],
     for record in records:
         if not record.voided:
             by_kind.setdefault(record.kind, []).append(record)
+    spans: dict[tuple[str, str], tuple[tuple[int, int | None], ...]] = {}
+    for room in workrooms:
+        for liaison_id, from_ms, to_ms in room.liaison_spans:
+            key = (room.community_id, liaison_id)
+            spans[key] = (*spans.get(key, ()), (from_ms, to_ms))
     return Scope(period=period, as_of_ms=as_of_ms, workrooms=workrooms, pairs=pairs,
-                 names=names, author=author,
+                 names=names, author=author, spans=spans,
                  by_kind={kind: tuple(found) for kind, found in by_kind.items()})
+
+
+def assigned_in(spans: tuple[tuple[int, int | None], ...] | None, week: Week) -> bool:
+    """Whether a liaison with these assignment spans was due in ``week``: assigned on its
+    Thursday at noon, the day that places a week in a period (no spans known: always)."""
+    if spans is None:
+        return True
+    thursday_noon = week.start_ms + 3 * DAY_MS + 12 * HOUR_MS
+    return any(start <= thursday_noon and (end is None or thursday_noon < end)
+               for start, end in spans)
 
 
 def _share(good: int, total: int, *, empty: float) -> float:
@@ -120,10 +137,14 @@ def weekly_visits(scope: Scope, criterion: Criterion) -> Measure:
             by_slot.setdefault(key, []).append(visit)
     if not scope.pairs:
         return Measure(value=0.0, detail=t("evaluation.detail.no_liaison"))
-    good, evidence = 0, []
+    good, total, evidence = 0, 0, []
     rooms = {w.community_id: w.name for w in scope.workrooms}
     for community_id, liaison_id in scope.pairs:
+        spans = scope.spans.get((community_id, liaison_id))
         for week in weeks:
+            if not assigned_in(spans, week):
+                continue  # not this liaison's community that week
+            total += 1
             visits = by_slot.get((community_id, liaison_id, (week.year, week.number)), [])
             longest = max(visits, key=lambda v: visit_duration_ms(v) or 0, default=None)
             longest_ms = visit_duration_ms(longest) if longest else None
@@ -135,7 +156,6 @@ def weekly_visits(scope: Scope, criterion: Criterion) -> Measure:
                        community=rooms.get(community_id, community_id), visits=len(visits),
                        hours=_hours(longest_ms or 0)),
                 counted=ok, record_id=longest.id if longest else None, kind="visit"))
-    total = len(scope.pairs) * len(weeks)
     return Measure(value=_share(good, total, empty=1.0),
                    detail=t("evaluation.detail.weekly", good=good, total=total),
                    evidence=tuple(evidence))

@@ -85,8 +85,10 @@ class EvaluationService:
         criteria = self.criteria(period)
         before = period.previous()
         async with read_transaction(self.engine) as conn:
-            # One read serves both periods: the previous one's records start earlier.
-            rooms = await store.workrooms(conn, during=(period.start_ms, period.end_ms))
+            # One read serves both periods: the previous one's records start earlier, and
+            # the liaisons of either are there (the weekly rule expects each only in the
+            # weeks they were assigned).
+            rooms = await store.workrooms(conn, during=(before.start_ms, period.end_ms))
             names = await store.user_names(conn)
             records = _by_community(await store.period_records(
                 conn, community_ids=[r.community_id for r in rooms],

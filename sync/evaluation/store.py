@@ -28,12 +28,13 @@ async def workrooms(conn: AsyncConnection, *, squad_id: str | None = None,
     if squad_id is not None:
         query = query.where(communities.c.squad_id == squad_id)
     rows = (await conn.execute(query)).all()
-    liaisons = await _liaisons_by_community(conn, during)
+    spans = await _liaisons_by_community(conn, during)
     placements = await _active_placements(conn)
     return [Workroom(community_id=r.id, name=r.name, squad_id=r.squad_id,
                      squad_name=r.squad_name, card_name=r.card_liaison_name,
                      card_phone=r.card_phone, card_wechat=r.card_wechat_sha256,
-                     liaison_ids=tuple(liaisons.get(r.id, ())),
+                     liaison_ids=tuple(dict.fromkeys(s[0] for s in spans.get(r.id, ()))),
+                     liaison_spans=tuple(spans.get(r.id, ())),
                      qr_placements=frozenset(placements.get(r.id, ()))) for r in rows]
 
 
@@ -47,19 +48,22 @@ async def _active_placements(conn: AsyncConnection) -> dict[str, set[str]]:
     return found
 
 
-async def _liaisons_by_community(conn: AsyncConnection,
-                                 during: tuple[int, int] | None) -> dict[str, list[str]]:
+async def _liaisons_by_community(
+        conn: AsyncConnection, during: tuple[int, int] | None,
+) -> dict[str, list[tuple[str, int, int | None]]]:
+    """Community id -> (liaison id, from ms, to ms) of the assignments covering it."""
     span = assignment_periods
     covering = span.c.to_ms.is_(None) if during is None else sa.and_(
         span.c.from_ms < during[1], sa.or_(span.c.to_ms.is_(None), span.c.to_ms > during[0]))
     rows = await conn.execute(
-        sa.select(span.c.community_id, span.c.user_id, users.c.username).distinct()
+        sa.select(span.c.community_id, span.c.user_id, span.c.from_ms, span.c.to_ms)
         .join(users, users.c.id == span.c.user_id)
         .where(covering, users.c.role == Role.LIAISON.value, users.c.disabled == sa.false())
-        .order_by(span.c.community_id, users.c.username))
-    found: dict[str, list[str]] = {}
+        .order_by(span.c.community_id, users.c.username, span.c.from_ms))
+    found: dict[str, list[tuple[str, int, int | None]]] = {}
     for row in rows:
-        found.setdefault(row.community_id, []).append(row.user_id)
+        found.setdefault(row.community_id, []).append(
+            (row.user_id, int(row.from_ms), None if row.to_ms is None else int(row.to_ms)))
     return found
 
 

@@ -13,9 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.criteria import CRITERIA_DIR
 from sync.clock import ManualClock
-from sync.db.engine import read_transaction
+from sync.db.engine import read_transaction, write_transaction
+from sync.domain.roles import Role
 from sync.errors import DomainError
 from sync.evaluation.excel import appraisal_workbook, assessment_workbook, to_bytes
+from sync.evaluation.metrics import DAY_MS
+from sync.evaluation.period import parse_period
 from sync.evaluation.service import EvaluationService
 from sync.services.auth import AuthService
 from sync.store import org
@@ -266,3 +269,28 @@ async def test_a_past_quarter_is_appraised_by_who_covered_the_communities_then(
     now = {a.name: a for a in await service.appraise("2026-Q4", actor=None)}
     assert now["刘洋"].communities == liu.communities
     assert set(liu.communities) <= set(now["张伟"].communities)
+
+
+async def test_a_liaison_assigned_mid_quarter_is_expected_only_from_then(
+        engine: AsyncEngine, clock: ManualClock, quarter: dict[str, object]) -> None:
+    service = EvaluationService(engine, clock)
+    before = await service.assess("2026-Q3", actor=None)
+    weeks = parse_period("2026-Q3").weeks  # W27 … W39
+    joined = next(w for w in weeks if w.number == 33)
+    async with write_transaction(engine) as conn:
+        newcomer = await org.add_user(conn, username="liaison97", name="新来的", role=Role.LIAISON,
+                                      squad_id="sq-hy", phone=None, password_hash="x",
+                                      now_ms=clock.now_ms())
+        # Took over part of B's work on a Tuesday; the Thursday after is in W33.
+        await org.assign(conn, newcomer, B, now_ms=clock.now_ms(),
+                         since_ms=joined.start_ms + DAY_MS)
+    mine = next(a for a in await service.appraise("2026-Q3", actor=None)
+                if a.user_id == newcomer.id)
+    weekly = next(p for p in mine.parts if p.key == "visit_compliance")
+    assert weekly.detail == "达标 0 / 应达标 7（联络员 × 周）"  # W33 … W39
+    after = await service.assess("2026-Q3", actor=None)
+    item = next(s for s in after.scores if s.workroom.community_id == B).item("weekly_visits")
+    was = next(s for s in before.scores if s.workroom.community_id == B).item("weekly_visits")
+    assert item is not None and was is not None
+    good, due = (int(n) for n in re.findall(r"\d+", was.detail)[:2])
+    assert item.detail == f"达标 {good} / 应达标 {due + 7}（联络员 × 周）"
