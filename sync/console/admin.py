@@ -36,6 +36,17 @@ async def set_card(engine: AsyncEngine, community_id: str, *, liaison_name: str,
                                target=community_id, source="console")
 
 
+async def unlink_company(engine: AsyncEngine, community_id: str, company_id: str, *, by: str,
+                         now_ms: int) -> None:
+    """A property company stops serving a community (a link made by mistake, or the
+    community changed company): the liaisons' inspection form stops offering it."""
+    async with write_transaction(engine) as conn:
+        if await org.unlink_property_company(conn, community_id, company_id):
+            await audit.record(conn, at_ms=now_ms, actor=by, action="company_unlinked",
+                               target=community_id, detail={"property_company_id": company_id},
+                               source="console")
+
+
 async def card(engine: AsyncEngine, community_id: str) -> people.Place:
     async with read_transaction(engine) as conn:
         found = [p for p in await people.list_places(conn) if p.id == community_id]

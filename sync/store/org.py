@@ -135,6 +135,15 @@ async def link_property_company(conn: AsyncConnection, community_id: str,
     return True
 
 
+async def unlink_property_company(conn: AsyncConnection, community_id: str,
+                                  property_company_id: str) -> bool:
+    """The company no longer serves the community; False when it did not."""
+    link = community_property_companies
+    done = await conn.execute(link.delete().where(
+        link.c.community_id == community_id, link.c.property_company_id == property_company_id))
+    return bool(done.rowcount)
+
+
 async def squad_orders(conn: AsyncConnection) -> dict[str, int]:
     """Squad id -> its place in lists."""
     return {r.id: int(r.sort_order) for r in await conn.execute(

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sync.clock import ManualClock
 from tests.console.conftest import console_login, post_form
 from tests.console.scenario import at, synced_day
+from tests.sync.helpers import device
 
 
 async def test_the_record_book_is_the_communitys_chronological_record_and_exports(
@@ -159,3 +160,24 @@ async def test_an_admin_imports_the_organisation_from_a_sheet_and_sees_the_refus
     assert "应用 1 行" in result and "有问题的行 1 行" in result
     assert 'data-row="3"' in result and "缺少“社区”" in result
     assert "测试一村" in response.text and "测试物业" in response.text  # listed below
+
+
+async def test_an_admin_unlinks_a_property_company_and_the_liaisons_form_stops_offering_it(
+        demo_client: AsyncTestClient[Any], clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01")
+
+    async def companies_of_hy01() -> list[dict[str, str]]:
+        me = (await demo_client.get("/api/v1/me", headers=phone.headers)).json()
+        return next(c for c in me["communities"] if c["id"] == "c-hy-01")["property_companies"]
+
+    [served] = await companies_of_hy01()
+    await console_login(demo_client, "admin")
+    page = "/console/admin/communities"
+    assert 'data-unlink="c-hy-01"' in (await demo_client.get(page)).text
+    response = await post_form(demo_client, f"/console/admin/companies/{served['id']}/unlink",
+                               {"community_id": "c-hy-01"}, page_url=page)
+    assert response.status_code == 303
+    assert await companies_of_hy01() == []
+    html = (await demo_client.get(page)).text
+    row = html[html.index(f'data-company="{served["id"]}"'):]
+    assert 'data-unlink="c-hy-01"' not in row[:row.index("</tr>")]

@@ -89,6 +89,16 @@ async def set_card(request: Request[Any, Any, Any], admin: Actor,
     return Redirect("/console/admin/communities", status_code=303)
 
 
+@post("/admin/companies/{company_id:str}/unlink")
+async def unlink_company(request: Request[Any, Any, Any], admin: Actor,
+                         company_id: str) -> Redirect:
+    svc = services(request.app.state)
+    form = await request.form()
+    await service.unlink_company(svc.engine, str(form.get("community_id", "")), company_id,
+                                 by=admin.username, now_ms=svc.clock.now_ms())
+    return Redirect("/console/admin/communities", status_code=303)
+
+
 @post("/admin/communities/import")
 async def import_organisation(request: Request[Any, Any, Any], admin: Actor) -> Template:
     """The organisation from a spreadsheet; the page again, with what was done and the
@@ -123,4 +133,4 @@ async def card(request: Request[Any, Any, Any], admin: Actor, community_id: str)
 
 
 handlers = [users, add_user, change_user, communities, set_card, import_organisation,
-            organisation_template, card]
+            organisation_template, unlink_company, card]
