@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import msgspec
+from litestar.params import KwargDefinition
 
 
 class Wire(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=False):
@@ -110,8 +111,9 @@ class RecordOut(Wire):
     community_id: str
     version: int
     # The stored JSON object, sent as stored: a pull never decodes and re-encodes it.
-    fields: Annotated[msgspec.Raw, msgspec.Meta(
-        extra_json_schema={"type": "object", "description": "field name → value"})]
+    # (Litestar's schema for Raw keeps only a KwargDefinition's extra type.)
+    fields: Annotated[msgspec.Raw, KwargDefinition(schema_extra={"type": "object"},
+                                                   description="field name → value")]
     updated_at: str
     created_by: str
     created_at: str

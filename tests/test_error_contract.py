@@ -95,3 +95,7 @@ def test_health_and_openapi(sqlite_client: TestClient) -> None:
     assert sqlite_client.get("/healthz").json() == {"status": "ok", "database": "ok"}
     spec = sqlite_client.get("/api/schema/openapi.json").json()
     assert "/api/v1/auth/login" in spec["paths"]
+    # A pulled record's fields are passed through as stored JSON, and documented as the
+    # object they are.
+    fields = spec["components"]["schemas"]["RecordOut"]["properties"]["fields"]
+    assert fields["type"] == "object"
