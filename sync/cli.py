@@ -154,25 +154,52 @@ def cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_org_import(args: argparse.Namespace) -> int:
-    from sync.services.org_import import import_org
-
+def _import_sheet(args: argparse.Namespace,
+                  work: Callable[[AuthService, bytes, str], Awaitable[T]]) -> T:
+    """Run an import of the sheet ``args.file`` against the migrated database."""
     settings = _settings(args)
     path = Path(args.file)
     data = path.read_bytes()
     upgrade(settings.database_url)
+    return _run_with_auth(settings, lambda auth: work(auth, data, path.name))
 
-    async def work(auth: AuthService) -> Any:
-        return await import_org(auth.engine, data, file_name=path.name, by=CLI, source=CLI,
-                                now_ms=auth.clock.now_ms())
 
-    result = _run_with_auth(settings, work)
+def _refused(problems: list[Any]) -> int:
+    """Print the refused rows; the exit code (1 when there were any)."""
+    for problem in problems:
+        print("  " + t("org_import.problem_row", row=problem.row, reason=problem.reason))
+    return 1 if problems else 0
+
+
+def cmd_user_import(args: argparse.Namespace) -> int:
+    from sync.console.excel import Sheet, workbook
+    from sync.services.user_import import HEADERS, ROLE_LABELS, import_people
+
+    result = _import_sheet(args, lambda auth, data, name: import_people(
+        auth, data, file_name=name, by=CLI, source=CLI))
+    if result.added:
+        # The passwords go to the file only, never to the terminal or a log.
+        Path(args.out).write_bytes(workbook([Sheet(
+            title=t("user_import.sheet"),
+            headers=[HEADERS["username"][0], HEADERS["name"][0], HEADERS["role"][0],
+                     t("user_import.password")],
+            rows=[[u.username, u.name, ROLE_LABELS[u.role], u.password]
+                  for u in result.added])]))
+        print(t("user_import.written", out=args.out))
+    print(t("user_import.summary", added=len(result.added), assigned=result.assigned,
+            problems=len(result.problems)))
+    return _refused(result.problems)
+
+
+def cmd_org_import(args: argparse.Namespace) -> int:
+    from sync.services.org_import import import_org
+
+    result = _import_sheet(args, lambda auth, data, name: import_org(
+        auth.engine, data, file_name=name, by=CLI, source=CLI, now_ms=auth.clock.now_ms()))
     print(t("org_import.summary", rows=result.rows, squads=result.squads,
             communities=result.communities, companies=result.companies, links=result.links,
             problems=len(result.problems)))
-    for problem in result.problems:
-        print("  " + t("org_import.problem_row", row=problem.row, reason=problem.reason))
-    return 1 if result.problems else 0
+    return _refused(result.problems)
 
 
 # --- parser -----------------------------------------------------------------------------
@@ -223,8 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
                          ("revoke", "revoke all of a user's tokens (e.g. a lost phone)")):
         sub = user_commands.add_parser(action, help=text)
         sub.add_argument("username")
-    for sub in (add, passwd, role, *[user_commands.choices[a]
-                                     for a in ("disable", "enable", "revoke")]):
+    people = user_commands.add_parser(
+        "import", help="add users and their communities from an Excel (.xlsx) or CSV sheet; "
+                       "new users' initial passwords go to --out")
+    people.add_argument("file")
+    people.add_argument("--out", required=True, help="the .xlsx to write initial passwords to")
+    people.set_defaults(func=cmd_user_import)
+    for sub in (add, passwd, role, people, *[user_commands.choices[a]
+                                             for a in ("disable", "enable", "revoke")]):
         _db_flags(sub)
     user.set_defaults(func=cmd_user)
 

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from openpyxl import load_workbook
@@ -56,3 +56,20 @@ def map_header(header: list[Any], aliases: Mapping[str, Sequence[str]],
         raise DomainError("import_missing_column",
                           column="、".join(aliases[f][0] for f in missing))
     return found
+
+
+def sheet_cells(rows: list[list[Any]], aliases: Mapping[str, Sequence[str]],
+                required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number as the spreadsheet shows it, {field: its text}) of every row under the
+    header that is not blank; ``import_empty`` for a sheet without a header."""
+    if not rows or not any(_text(c) for c in rows[0]):
+        raise DomainError("import_empty")
+    columns = map_header(rows[0], aliases, required)
+    for number, row in enumerate(rows[1:], start=2):
+        cell = {f: _text(row[i]) if i < len(row) else "" for f, i in columns.items()}
+        if any(cell.values()):
+            yield number, cell
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()

@@ -19,9 +19,8 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.db.engine import write_transaction
-from sync.errors import DomainError
 from sync.i18n import t
-from sync.spreadsheets import map_header, read_rows
+from sync.spreadsheets import read_rows, sheet_cells
 from sync.store import audit, locks, org
 
 # Our field -> the header names accepted (the first is the one the template uses).
@@ -76,23 +75,13 @@ class OrgImport(msgspec.Struct, frozen=True):
     problems: list[OrgProblem]
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def parse_org(rows: list[list[Any]]) -> tuple[list[OrgRow], list[OrgProblem]]:
     """The sheet's rows, checked one by one. Pure."""
-    if not rows or not any(_text(c) for c in rows[0]):
-        raise DomainError("import_empty")
-    columns = map_header(rows[0], HEADERS, REQUIRED)
     good: list[OrgRow] = []
     problems: list[OrgProblem] = []
     seen: dict[str, OrgRow] = {}  # community id -> its first row
     squads: dict[str, OrgRow] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        cell = {f: _text(row[i]) if i < len(row) else "" for f, i in columns.items()}
-        if not any(cell.values()):
-            continue
+    for number, cell in sheet_cells(rows, HEADERS, REQUIRED):
         reason = _problem(cell)
         parsed = None if reason else OrgRow(
             row=number, squad_id=cell["squad_id"], squad=cell["squad"],
