@@ -43,15 +43,20 @@ def test_the_same_batch_pushed_twice_at_once_applies_once(databases: Databases,
     assert asyncio.run(_logged(url, ["tab-twice"])) == ROUNDS * BATCH
 
 
-async def _logged(url: str, device_ids: list[str]) -> int:
-    """How many mutations the log holds from these devices."""
+async def _count(url: str, table: sa.Table, where: sa.ColumnElement[bool]) -> int:
+    """How many rows of ``table`` match."""
     engine = make_engine(url)
     try:
         async with engine.connect() as conn:
-            return int((await conn.execute(sa.select(sa.func.count()).select_from(
-                mutations).where(mutations.c.device_id.in_(device_ids)))).scalar_one())
+            return int((await conn.execute(
+                sa.select(sa.func.count()).select_from(table).where(where))).scalar_one())
     finally:
         await engine.dispose()
+
+
+async def _logged(url: str, device_ids: list[str]) -> int:
+    """How many mutations the log holds from these devices."""
+    return await _count(url, mutations, mutations.c.device_id.in_(device_ids))
 
 
 async def _twice_at_once(base: str) -> None:
@@ -120,8 +125,8 @@ def test_one_record_id_created_by_two_devices_at_once_is_one_record(
     url = databases.seeded("postgresql")
     with live_server(url, tmp_path) as base:
         record_ids = asyncio.run(_one_record_from_two_devices(base))
-    engine_records = asyncio.run(_records_with_ids(url, record_ids))
-    assert engine_records == len(record_ids) == ROUNDS * BATCH
+    stored = asyncio.run(_count(url, records, records.c.id.in_(record_ids)))
+    assert stored == len(record_ids) == ROUNDS * BATCH
 
 
 async def _one_record_from_two_devices(base: str) -> list[str]:
@@ -145,16 +150,6 @@ async def _one_record_from_two_devices(base: str) -> list[str]:
             right.outbox.clear()
             created += ids
     return created
-
-
-async def _records_with_ids(url: str, record_ids: list[str]) -> int:
-    engine = make_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return int((await conn.execute(sa.select(sa.func.count()).select_from(
-                records).where(records.c.id.in_(record_ids)))).scalar_one())
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.pg_only
