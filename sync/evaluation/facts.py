@@ -48,11 +48,15 @@ class Workroom(msgspec.Struct, frozen=True):
     card_name: str | None = None
     card_phone: str | None = None
     card_wechat: str | None = None
-    liaison_ids: tuple[str, ...] = ()
-    # When each of them covered it: (user id, from ms, to ms or None while it lasts).
+    # Its liaisons and when each covered it: (user id, from ms, to ms or None while it
+    # lasts).
     liaison_spans: tuple[tuple[str, int, int | None], ...] = ()
     # Where the community's QR codes are posted and not revoked (R3).
     qr_placements: frozenset[str] = frozenset()
+
+    @property
+    def liaison_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(user_id for user_id, _, _ in self.liaison_spans))
 
 
 class Evidence(msgspec.Struct, frozen=True):

@@ -33,7 +33,6 @@ async def workrooms(conn: AsyncConnection, *, squad_id: str | None = None,
     return [Workroom(community_id=r.id, name=r.name, squad_id=r.squad_id,
                      squad_name=r.squad_name, card_name=r.card_liaison_name,
                      card_phone=r.card_phone, card_wechat=r.card_wechat_sha256,
-                     liaison_ids=tuple(dict.fromkeys(s[0] for s in spans.get(r.id, ()))),
                      liaison_spans=tuple(spans.get(r.id, ())),
                      qr_placements=frozenset(placements.get(r.id, ()))) for r in rows]
 
