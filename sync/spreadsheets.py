@@ -10,9 +10,17 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import msgspec
 from openpyxl import load_workbook
 
 from sync.errors import DomainError
+
+
+class RowProblem(msgspec.Struct, frozen=True):
+    """A row an import refused, numbered as the spreadsheet shows it, and why."""
+
+    row: int
+    reason: str
 
 
 def read_rows(data: bytes, file_name: str) -> list[list[Any]]:

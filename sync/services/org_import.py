@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.db.engine import write_transaction
 from sync.i18n import t
-from sync.spreadsheets import read_rows, sheet_cells
+from sync.spreadsheets import RowProblem, read_rows, sheet_cells
 from sync.store import audit, locks, org
 
 # Our field -> the header names accepted (the first is the one the template uses).
@@ -61,24 +61,19 @@ class OrgRow(msgspec.Struct, frozen=True):
     company_phone: str
 
 
-class OrgProblem(msgspec.Struct, frozen=True):
-    row: int
-    reason: str
-
-
 class OrgImport(msgspec.Struct, frozen=True):
     rows: int  # rows applied
     squads: int  # created or changed
     communities: int
     companies: int
     links: int
-    problems: list[OrgProblem]
+    problems: list[RowProblem]
 
 
-def parse_org(rows: list[list[Any]]) -> tuple[list[OrgRow], list[OrgProblem]]:
+def parse_org(rows: list[list[Any]]) -> tuple[list[OrgRow], list[RowProblem]]:
     """The sheet's rows, checked one by one. Pure."""
     good: list[OrgRow] = []
-    problems: list[OrgProblem] = []
+    problems: list[RowProblem] = []
     seen: dict[str, OrgRow] = {}  # community id -> its first row
     squads: dict[str, OrgRow] = {}
     for number, cell in sheet_cells(rows, HEADERS, REQUIRED):
@@ -97,7 +92,7 @@ def parse_org(rows: list[list[Any]]) -> tuple[list[OrgRow], list[OrgProblem]]:
             elif (squad.squad, squad.area_type) != (parsed.squad, parsed.area_type):
                 reason = t("org_import.squad_differs", row=squad.row)
         if reason:
-            problems.append(OrgProblem(row=number, reason=reason))
+            problems.append(RowProblem(row=number, reason=reason))
         elif parsed is not None:
             good.append(parsed)
     return good, problems

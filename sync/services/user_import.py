@@ -20,8 +20,7 @@ from sync.db.engine import read_transaction
 from sync.domain.roles import Role
 from sync.i18n import t
 from sync.services.auth import AuthService
-from sync.services.org_import import OrgProblem as RowProblem
-from sync.spreadsheets import read_rows, sheet_cells
+from sync.spreadsheets import RowProblem, read_rows, sheet_cells
 from sync.store import org
 
 HEADERS: dict[str, tuple[str, ...]] = {
