@@ -246,3 +246,26 @@ def test_migration_0012_opens_a_period_for_every_assignment(databases: Databases
     assert run_blocking(_sql(
         url, "SELECT user_id, community_id, from_ms, to_ms FROM assignment_periods")) == [
         "u-t", "c-t", 7, None]
+
+
+def test_migration_0014_makes_uploaders_holders_and_creators_referrers_and_back(
+        databases: Databases, backend: str) -> None:
+    url = databases.empty(backend)
+    upgrade(url, "0013")
+    digest = "ab" * 32
+    run_blocking(_sql(
+        url, "INSERT INTO blobs (sha256, media_type, size, uploaded_by, created_ms)"
+        f" VALUES ('{digest}', 'image/jpeg', 3, 'u-1', 5)",
+        "INSERT INTO records (id, kind, community_id, version, fields, field_meta, created_by,"
+        " created_ms, updated_ms) VALUES ('a-1', 'attachment', 'c-1', 1, '{}', '[[], {}]',"
+        " 'u-2', 0, 0)",
+        f"INSERT INTO blob_refs (sha256, record_id, community_id) VALUES ('{digest}', 'a-1',"
+        " 'c-1')"))
+    upgrade(url)
+    assert run_blocking(_sql(url, "SELECT sha256, user_id, created_ms FROM blob_holders")) == [
+        digest, "u-1", 5]
+    assert run_blocking(_sql(url, "SELECT referred_by FROM blob_refs")) == ["u-2"]
+    downgrade(url, "0013")
+    assert "blob_holders" not in run_blocking(_tables(url))
+    assert run_blocking(_columns(url, "blob_refs")) == {"sha256", "record_id", "community_id"}
+    assert run_blocking(_sql(url, "SELECT count(*) FROM blob_refs")) == [1]

@@ -245,10 +245,20 @@ blobs = sa.Table(
     sa.Column("created_ms", sa.BigInteger, nullable=False),
 )
 
-# Which records refer to which blob, so GET /blobs/{sha} can check the reader's scope.
+# Who has sent a blob's bytes (its uploaders; the QR intake for residents' photos).
+blob_holders = sa.Table(
+    "blob_holders", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(40), primary_key=True),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+# Which records refer to which blob, and who wrote the reference, so GET /blobs/{sha}
+# can check the reader's scope and that the reference was made by a holder.
 blob_refs = sa.Table(
     "blob_refs", metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("record_id", sa.String(64), primary_key=True),
     sa.Column("community_id", sa.String(40), nullable=False),
+    sa.Column("referred_by", sa.String(40)),
 )

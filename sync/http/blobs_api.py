@@ -30,7 +30,7 @@ async def put_blob(request: Request, session: Authenticated, sha256: str) -> Res
 async def missing_blobs(request: Request, session: Authenticated) -> MissingBlobsResponse:
     body = await decode_request(request, _missing_decoder)
     return MissingBlobsResponse(missing=await services(request.app.state).blobs.missing(
-        body.hashes))
+        session.actor, body.hashes))
 
 
 @get("/api/v1/blobs/{sha256:str}", tags=["blobs"], dependencies=_session)

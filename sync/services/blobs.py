@@ -1,7 +1,10 @@
-"""Photos: upload (hash-checked, type-sniffed, size-capped), what is missing, scoped reads."""
+"""Photos: upload (hash-checked, type-sniffed, size- and pixel-capped, metadata
+stripped), what the uploader has not sent yet, reads by holders and by the readers of
+records whose reference a holder made."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 
@@ -9,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
-from sync.domain.images import sniff_image
+from sync.domain.images import MAX_PIXELS, ImageRefused, inspect
+from sync.domain.metadata import strip_metadata
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
+from sync.i18n import t
 from sync.store import blobs, org
 from sync.store.blobs import BlobFolder
 
@@ -27,44 +32,65 @@ class BlobService:
         self.max_bytes = max_bytes
 
     async def put(self, actor: Actor, sha256: str, data: bytes) -> bool:
-        """Store the bytes; True when they were new."""
+        """Keep the bytes, without their metadata, under the hash the client computed
+        over them; True when they were new. Sending bytes already kept stays a success
+        and makes the sender one of their holders."""
         _check_hash(sha256)
         if len(data) > self.max_bytes:
             raise DomainError("too_large")
         if hashlib.sha256(data).hexdigest() != sha256:
             raise DomainError("hash_mismatch")
-        media_type = sniff_image(data)
-        if media_type is None:
-            raise DomainError("unsupported_type")
         async with read_transaction(self.engine) as conn:
-            if await blobs.known(conn, [sha256]):
-                return False
-        # File first, then the row: a row never points at a missing file.
-        self.folder.write(sha256, data)
+            new = not await blobs.known(conn, [sha256])
+        if new:
+            # Parsing a 10 MiB container takes a moment: off the event loop.
+            kept, media_type = await asyncio.to_thread(_without_metadata, data)
+            # File first, then the row: a row never points at a missing file.
+            self.folder.write(sha256, kept)
         async with write_transaction(self.engine) as conn:
-            await blobs.add(conn, sha256=sha256, media_type=media_type, size=len(data),
-                            uploaded_by=actor.id, now_ms=self.clock.now_ms())
-        return True
+            if new:
+                await blobs.add(conn, sha256=sha256, media_type=media_type, size=len(kept),
+                                uploaded_by=actor.id, now_ms=self.clock.now_ms())
+            else:
+                await blobs.hold(conn, sha256=sha256, user_id=actor.id,
+                                 now_ms=self.clock.now_ms())
+        return new
 
-    async def missing(self, hashes: list[str]) -> list[str]:
+    async def missing(self, actor: Actor, hashes: list[str]) -> list[str]:
+        """The hashes ``actor`` has not sent: whether anyone else has stays unsaid."""
         for index, value in enumerate(hashes):
             if not SHA256.match(value):
                 raise DomainError("invalid_body", field=f"hashes[{index}]", detail="sha256")
         async with read_transaction(self.engine) as conn:
-            known = await blobs.known(conn, sorted(set(hashes)))
-        return [h for h in dict.fromkeys(hashes) if h not in known]
+            held = await blobs.held_by(conn, actor.id, sorted(set(hashes)))
+        return [h for h in dict.fromkeys(hashes) if h not in held]
 
     async def get(self, actor: Actor, sha256: str) -> tuple[bytes, str]:
         _check_hash(sha256)
         async with read_transaction(self.engine) as conn:
             scope = None if actor.role is Role.BUREAU else [
                 c.id for c in await org.scope(conn, actor)]
-            media_type = await blobs.media_type_if_readable(conn, sha256, scope)
+            media_type = await blobs.media_type_if_readable(conn, sha256, reader=actor.id,
+                                                            communities=scope)
         data = self.folder.read(sha256) if media_type else None
         # Out of scope and absent look the same: a hash reveals nothing.
         if media_type is None or data is None:
             raise DomainError("not_found")
         return data, media_type
+
+
+def _without_metadata(data: bytes) -> tuple[bytes, str]:
+    try:
+        facts = inspect(data)
+        return strip_metadata(data, facts.media_type,
+                              orientation=facts.orientation), facts.media_type
+    except ImageRefused as refused:
+        if refused.reason == "too_many_pixels":
+            raise DomainError("too_large", message=t("detail.too_many_pixels",
+                                                     limit=MAX_PIXELS // 10_000)) from None
+        if refused.reason == "too_large":
+            raise DomainError("too_large") from None
+        raise DomainError("unsupported_type") from None
 
 
 def _check_hash(sha256: str) -> None:

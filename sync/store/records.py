@@ -131,9 +131,17 @@ async def save(conn: AsyncConnection, states: Iterable[RecordState], *,
             s.id, s.kind, s.community_id, s.version, s.fields, _meta_text(s), s.created_by,
             s.created_ms, s.updated_ms, s.clock_suspect) for s in states if s.id not in created],
             columns=_RECORD_TYPES, conflict=["id"], update=_RECORD_COLUMNS)
-    refs = [{"sha256": s.fields["sha256"], "record_id": s.id, "community_id": s.community_id}
+    # Who wrote the hash is kept with the reference: it opens the photo to the record's
+    # readers only if that writer holds the bytes (store/blobs.py).
+    refs = [{"sha256": s.fields["sha256"], "record_id": s.id, "community_id": s.community_id,
+             "referred_by": _writer(s, "sha256")}
             for s in states if s.kind == "attachment" and s.fields.get("sha256")]
     await insert_missing(conn, blob_refs, refs)
+
+
+def _writer(state: RecordState, field: str) -> str:
+    write = state.meta.get(field)
+    return write.user_id if write is not None else state.created_by
 
 
 # What a pull sends of a record: everything but the merge's bookkeeping (field_meta is

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import cache
 from typing import Any
 
 from litestar.testing import AsyncTestClient
@@ -67,3 +68,12 @@ def tracking_token(response: Any) -> str:
     match = _TRACKING.match(response.headers["location"])
     assert match, response.headers["location"]
     return match.group(1)
+
+
+@cache
+def png_of_59_megapixels() -> bytes:
+    """What the attack sent: 8000 x 7400 pixels in a few KiB (one colour compresses to
+    nothing), 177 MiB once decoded to RGB."""
+    out = io.BytesIO()
+    Image.new("1", (8000, 7400)).save(out, "PNG")
+    return out.getvalue()
