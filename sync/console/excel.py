@@ -1,4 +1,5 @@
-"""Excel exports (openpyxl): Chinese headers, one sheet per table, a frozen header row."""
+"""Excel exports (openpyxl): Chinese headers, one sheet per table, a frozen header row;
+every cell through sync/xlsx.py, so user text stays text."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from litestar import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from sync.xlsx import XLSX, row, sheet_title
 
 
 class Sheet(msgspec.Struct):
@@ -25,12 +26,12 @@ def workbook(sheets: list[Sheet]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets:
-        ws = book.create_sheet(sheet.title[:31])
-        ws.append(list(sheet.headers))
+        ws = book.create_sheet(sheet_title(sheet.title))
+        ws.append(row(ws, sheet.headers))
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        for row in sheet.rows:
-            ws.append(list(row))
+        for values in sheet.rows:
+            ws.append(row(ws, values))
         ws.freeze_panes = "A2"
         for index, header in enumerate(sheet.headers, start=1):
             letter = ws.cell(row=1, column=index).column_letter

@@ -18,6 +18,7 @@ from sync.evaluation.period import local
 from sync.evaluation.scoring import squad_summary
 from sync.evaluation.service import Assessment
 from sync.i18n import t
+from sync.xlsx import row
 
 
 def _h(key: str) -> str:
@@ -34,17 +35,10 @@ def fill_sheet(sheet: Worksheet, headers: list[str], rows: Iterable[Sequence[Any
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, 2 * len(header) + 2)
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
+    sheet.append(row(sheet, headers))
+    for values in rows:
+        sheet.append(row(sheet, values))
     return sheet
-
-
-def _cell(value: Any) -> Any:
-    """Text as text: a 12345 field or a resident's words starting with "=" is no formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _book() -> Workbook:

@@ -36,8 +36,7 @@ from sync.evaluation.scoring import squad_summary
 from sync.evaluation.service import EvaluationService
 from sync.http.deps import Services, services
 from sync.i18n import t
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from sync.xlsx import XLSX
 
 
 def _svc(request: Request[Any, Any, Any]) -> Services:

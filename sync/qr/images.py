@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+from html import escape
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+
+from sync.xlsx import xml_text
 
 BORDER = 4  # the quiet zone the standard asks for; scanners fail without it
 
@@ -28,7 +31,9 @@ def svg(data: str, *, title: str = "") -> str:
     size = len(matrix)
     path = "".join(f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix)
                    for x, dark in enumerate(row) if dark)
-    label = f"<title>{_escape(title)}</title>" if title else ""
+    # The title is a community's name: escaped, and without what XML cannot hold, so the
+    # file still parses as a standalone SVG.
+    label = f"<title>{escape(xml_text(title))}</title>" if title else ""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
             f'shape-rendering="crispEdges" role="img">{label}'
             f'<rect width="{size}" height="{size}" fill="#fff"/>'
@@ -42,8 +47,3 @@ def png(data: str, *, box_size: int = 12) -> bytes:
     out = io.BytesIO()
     qr.make_image(fill_color="black", back_color="white").save(out)
     return out.getvalue()
-
-
-def _escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
