@@ -121,6 +121,11 @@ async def add_score(request: Request[Any, Any, Any], viewer: Viewer) -> Redirect
 @post("/scores/{score_id:str}/contest")
 async def contest(request: Request[Any, Any, Any], viewer: Viewer, score_id: str) -> Redirect:
     form = await request.form()
+    async with read_transaction(_svc(request).engine) as conn:
+        score = await store.get_manual_score(conn, score_id)
+    # Another squad's score is not found, like one that does not exist: the service's own
+    # refusal would answer 400 naming the score's community.
+    viewer.place(score.community_id if score else None)
     await _evaluation(request).contest(score_id, reason=str(form.get("reason", "")),
                                        actor=viewer.actor)
     back = str(form.get("back", ""))

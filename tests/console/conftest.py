@@ -29,10 +29,16 @@ async def console_login(client: AsyncTestClient[Any], username: str, *,
         follow_redirects=False)
 
 
-async def post_form(client: AsyncTestClient[Any], url: str, data: dict[str, str], *,
-                    page_url: str = "/console/login") -> Any:
-    """POST a console form with the CSRF token a page of the console carries."""
+async def csrf_token(client: AsyncTestClient[Any], *, page_url: str = "/console/login") -> str:
+    """The CSRF token a console form of this client's session carries."""
     token = client.cookies.get("csrftoken")
     if token is None:
         token = csrf_from((await client.get(page_url)).text)
+    return token
+
+
+async def post_form(client: AsyncTestClient[Any], url: str, data: dict[str, str], *,
+                    page_url: str = "/console/login") -> Any:
+    """POST a console form with the CSRF token a page of the console carries."""
+    token = await csrf_token(client, page_url=page_url)
     return await client.post(url, data={**data, "_csrf_token": token}, follow_redirects=False)
