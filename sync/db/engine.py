@@ -10,8 +10,9 @@ import msgspec
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from sync.db.json import decode_stored
+
 _json_encoder = msgspec.json.Encoder()
-_json_decoder = msgspec.json.Decoder()
 
 
 def _to_json(value: Any) -> str:
@@ -19,7 +20,7 @@ def _to_json(value: Any) -> str:
 
 
 def _from_json(text: str | bytes) -> Any:
-    return _json_decoder.decode(text)
+    return decode_stored(text)
 
 
 def make_engine(url: str, *, pool_size: int = 8) -> AsyncEngine:
@@ -58,7 +59,7 @@ def _jsonb_bytes(value: str | bytes) -> bytes:
 
 
 def _from_jsonb(data: bytes) -> Any:
-    return _json_decoder.decode(memoryview(data)[1:])
+    return decode_stored(memoryview(data)[1:])
 
 
 def _sqlite_engine(url: str) -> AsyncEngine:

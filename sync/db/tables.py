@@ -12,6 +12,8 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from sync.db.json import decode_stored
+
 metadata = sa.MetaData()
 
 # JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
@@ -34,7 +36,10 @@ class JsonText(sa.TypeDecorator[Any]):
 
 
 _encode = msgspec.json.Encoder().encode
-_decode = msgspec.json.Decoder().decode
+
+
+def _decode(value: str | bytes) -> Any:
+    return decode_stored(value)
 
 squads = sa.Table(
     "squads", metadata,

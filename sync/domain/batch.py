@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from sync.domain import merge
+from sync.domain import merge, text
 from sync.domain.roles import Actor
 from sync.domain.validate import check_alone, check_stored
 from sync.errors import DomainError
@@ -45,12 +45,16 @@ class Screened(NamedTuple):
 
 def screen(mutations: list[Mutation], *, actor: Actor, device_id: str, now_ms: int,
            seq_owners: Mapping[int, str], writable: frozenset[str],
-           may_hold_nul: bool = True) -> list[Screened | None]:
+           may_hold_forbidden: bool = True) -> list[Screened | None]:
     """One entry per mutation, in batch order: None for a repeat of an earlier id.
 
     ``seq_owners`` maps this device's logged seqs to their mutation ids. Pass
-    ``may_hold_nul=False`` when the raw body had no ``\\u0000`` escape, which saves
-    re-encoding every mutation to look for one.
+    ``may_hold_forbidden=False`` when the raw body matched no ``text.RAW_HINT``, which
+    saves looking through every string of every mutation.
+
+    A rejected mutation is logged as ``text.for_log`` leaves it (its strings cleaned, its
+    depth and size bounded), so the rejected-mutation store holds nothing its readers
+    cannot take.
     """
     owners = dict(seq_owners)
     seen: set[str] = set()
@@ -60,16 +64,17 @@ def screen(mutations: list[Mutation], *, actor: Actor, device_id: str, now_ms: i
             screened.append(None)
             continue
         seen.add(mutation.id)
-        if may_hold_nul and _has_nul(mutation):
-            # PostgreSQL text cannot hold NUL: keep a readable copy in the rejected store
-            # rather than failing the whole push with a 5xx.
-            screened.append(Screened(_without_nul(mutation),
-                                     DomainError("invalid_field", detail=t("detail.nul")), True))
+        refused = _forbidden_text(mutation) if may_hold_forbidden else None
+        if refused is not None:
+            # Keep a readable copy in the rejected store (PostgreSQL cannot hold NUL, an
+            # export no C0 control) rather than failing the whole push.
+            screened.append(Screened(_for_log(mutation), refused, True))
             continue
         error, final = check_alone(mutation, actor=actor, device_id=device_id, now_ms=now_ms,
                                    seq_owner=owners.get(mutation.seq), writable=writable)
         owners.setdefault(mutation.seq, mutation.id)
-        screened.append(Screened(mutation, error, final))
+        screened.append(Screened(mutation if error is None else _for_log(mutation),
+                                 error, final))
     return screened
 
 
@@ -141,13 +146,32 @@ def advance_acked(acked: int, received_seqs: set[int]) -> int:
     return acked
 
 
-_encode = msgspec.json.Encoder().encode
+_ENVELOPE = ("id", "hlc", "kind", "record_id", "community_id")
 
 
-def _has_nul(mutation: Mutation) -> bool:
-    return b"\\u0000" in _encode(mutation)
+def _forbidden_text(mutation: Mutation) -> DomainError | None:
+    """``invalid_field`` naming the first part of ``mutation`` that holds a character
+    user text may not (``text.FORBIDDEN``) or a value nested too deep to decode."""
+    for name in _ENVELOPE:
+        bad = text.first_forbidden(getattr(mutation, name))
+        if bad is not None:
+            return _refused(name, text.describe_char(bad))
+    for name, value in mutation.fields.items():
+        reason = text.problem(name) or text.problem(value)
+        if reason is not None:
+            return _refused(name, reason)
+    return None
 
 
-def _without_nul(mutation: Mutation) -> Mutation:
-    text = _encode(mutation).replace(b"\\u0000", "\ufffd".encode("unicode_escape"))
-    return msgspec.json.decode(text, type=Mutation)
+def _refused(name: str, reason: str) -> DomainError:
+    detail = (t("detail.too_deep", limit=text.MAX_VALUE_DEPTH) if reason == "too_deep"
+              else t("detail.forbidden_char", char=reason))
+    return DomainError("invalid_field", field=text.clean(name)[:64], detail=detail)
+
+
+def _for_log(mutation: Mutation) -> Mutation:
+    """What the mutation log keeps of a rejected mutation (``text.for_log``)."""
+    fields = text.for_log(mutation.fields, omitted=t("detail.omitted"))
+    return msgspec.structs.replace(
+        mutation, fields=fields, **{name: text.clean(getattr(mutation, name))
+                                    for name in _ENVELOPE})

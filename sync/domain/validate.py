@@ -18,6 +18,7 @@ import msgspec
 from schema.kinds import KINDS, SERVER_ONLY_FIELDS, RecordKind
 from schema.lists import category_values
 from sync.domain import hlc as hlc_module
+from sync.domain import text
 from sync.domain.merge import RecordState, status_rank
 from sync.domain.roles import SUPERVISOR_KINDS, Actor, may_reopen, may_write_kind
 from sync.domain.validation_messages import describe
@@ -101,6 +102,10 @@ def _check_values(mutation: Mutation, kind: type[RecordKind]) -> DomainError | N
         return DomainError("invalid_field", field="seq", detail="seq ≥ 1")
     if mutation.base_version < 0:
         return DomainError("invalid_field", field="base_version", detail="base_version ≥ 0")
+    for name, value in mutation.fields.items():
+        if isinstance(value, dict | list) and text.depth(value) > text.MAX_VALUE_DEPTH:
+            return DomainError("invalid_field", field=name,
+                               detail=t("detail.too_deep", limit=text.MAX_VALUE_DEPTH))
     try:
         converted = msgspec.convert(mutation.fields, kind)
     except msgspec.ValidationError as exc:

@@ -22,6 +22,7 @@ from sync.evaluation import pages as evaluation_pages
 from sync.http import auth_api, blobs_api, health, pwa, review_api, schema_api, sync_api
 from sync.http.deps import Services
 from sync.http.errors import on_domain_error, on_http_exception, on_unexpected
+from sync.http.guard import check_request
 from sync.qr import handlers as qr_handlers
 from sync.services.auth import AuthService
 from sync.services.blobs import BlobService
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
                         *qr_handlers.handlers, *pwa.handlers(settings),
                         *console_router.handlers(), *evaluation_pages.handlers()],
         lifespan=[lifespan],
+        before_request=check_request,
         exception_handlers={
             DomainError: on_domain_error,
             HTTPException: on_http_exception,

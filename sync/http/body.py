@@ -13,8 +13,10 @@ from typing import TypeVar
 import msgspec
 from litestar import Request
 
+from sync.domain import text
 from sync.domain.validation_messages import describe
 from sync.errors import DomainError
+from sync.i18n import t
 
 T = TypeVar("T")
 _PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
@@ -27,6 +29,24 @@ def decode(raw: bytes, decoder: msgspec.json.Decoder[T]) -> T:
         raise invalid_body(exc) from None
     except msgspec.DecodeError:
         raise DomainError("malformed_json") from None
+    except RecursionError:
+        # Nested deeper than msgspec's recursion can follow: no request needs that.
+        raise DomainError("invalid_body", detail=t("detail.too_deep",
+                                                    limit=text.MAX_VALUE_DEPTH)) from None
+
+
+def decode_clamped(raw: bytes, decoder: msgspec.json.Decoder[T], *,
+                   limit: int) -> tuple[T, bytes]:
+    """Decode a body whose parts nested deeper than ``limit`` are to be refused one by one
+    rather than with the whole request (a push's mutations): what lies deeper becomes
+    ``text.TOO_DEEP``. Returns the value and the JSON text it was decoded from."""
+    try:
+        return decoder.decode(raw), raw
+    except RecursionError:
+        clamped = text.clamp_depth(raw, limit=limit)
+        return decode(clamped, decoder), clamped
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return decode(raw, decoder), raw
 
 
 def invalid_body(exc: msgspec.ValidationError) -> DomainError:

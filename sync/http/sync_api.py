@@ -7,23 +7,25 @@ from litestar import Request, get, post
 from litestar.di import Provide
 
 from sync.errors import DomainError
-from sync.http.body import decode
+from sync.domain import text
+from sync.http.body import decode_clamped
 from sync.http.deps import require_session, services
 from sync.protocol import PullResponse, PushRequest, PushResponse
 from sync.services.auth import Authenticated
 from sync.services.sync import MAX_PULL_LIMIT
 
 _push_decoder = msgspec.json.Decoder(PushRequest)
+# A field's value sits in the body's object, its mutations list, a mutation and its fields.
+_FIELDS_DEPTH = 4 + text.MAX_VALUE_DEPTH
 
 
 @post("/api/v1/sync/push", status_code=200, tags=["sync"],
       dependencies={"session": Provide(require_session)})
 async def push(request: Request, session: Authenticated) -> PushResponse:
-    raw = await request.body()
-    # JSON can only carry a NUL character as the escape \u0000.
+    body, raw = decode_clamped(await request.body(), _push_decoder, limit=_FIELDS_DEPTH)
     return await services(request.app.state).sync.push(
-        session.actor, session.device_id, decode(raw, _push_decoder),
-        may_hold_nul=b"\\u0000" in raw)
+        session.actor, session.device_id, body,
+        may_hold_forbidden=text.RAW_HINT.search(raw) is not None)
 
 
 @get("/api/v1/sync/pull", tags=["sync"], dependencies={"session": Provide(require_session)})

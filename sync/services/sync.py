@@ -45,8 +45,8 @@ class SyncService:
         self.cursor_key = cursor_key
 
     async def push(self, actor: Actor, device_id: str, request: PushRequest, *,
-                   may_hold_nul: bool = True) -> PushResponse:
-        """``may_hold_nul=False``: the raw body had no ``\\u0000`` escape."""
+                   may_hold_forbidden: bool = True) -> PushResponse:
+        """``may_hold_forbidden=False``: the raw body matched no ``text.RAW_HINT``."""
         now = self.clock.now_ms()
         offset = None if request.device_time is None else request.device_time - now
         for attempt in range(1, PUSH_ATTEMPTS + 1):
@@ -56,7 +56,7 @@ class SyncService:
                                              mutations=request.mutations, now_ms=now,
                                              device_offset_ms=offset,
                                              app_version=request.app_version,
-                                             may_hold_nul=may_hold_nul,
+                                             may_hold_forbidden=may_hold_forbidden,
                                              careful=attempt > 1)
                     out = await merge_received(conn, received, actor=actor,
                                                device_id=device_id, now_ms=now)
@@ -144,7 +144,7 @@ class Received:
 
 async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
                   mutations: list[Mutation], now_ms: int, device_offset_ms: int | None,
-                  app_version: str | None, may_hold_nul: bool = True,
+                  app_version: str | None, may_hold_forbidden: bool = True,
                   careful: bool = False) -> Received:
     """Screen and log one batch, acknowledge it, and read (locking them) the records it
     touches: everything a push does before the merge.
@@ -157,7 +157,8 @@ async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
                                       seqs=[m.seq for m in mutations])
     writable = frozenset(c.id for c in await org.scope(conn, actor))
     screened = screen(mutations, actor=actor, device_id=device_id, now_ms=now_ms,
-                      seq_owners=owners, writable=writable, may_hold_nul=may_hold_nul)
+                      seq_owners=owners, writable=writable,
+                      may_hold_forbidden=may_hold_forbidden)
     fresh = await records.log_received(conn, to_log(screened), user_id=actor.id,
                                        device_id=device_id, now_ms=now_ms,
                                        device_offset_ms=device_offset_ms,

