@@ -6,8 +6,8 @@ import msgspec
 from litestar import Request, get, post
 from litestar.di import Provide
 
-from sync.errors import DomainError
 from sync.domain import text
+from sync.errors import DomainError
 from sync.http.body import decode_clamped
 from sync.http.deps import require_session, services
 from sync.protocol import PullResponse, PushRequest, PushResponse
