@@ -15,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import ManualClock
 from sync.db.tables import communities, records
+from sync.db.tables_qr import qr_codes
 from sync.xlsx import cell_text
 from tests.console.conftest import console_login
 from tests.console.scenario import synced_day
+from tests.evaluation.quarter import post_qr_codes
 from tests.hostile_text import (
     CONTROLS,
     FORMULAS,
@@ -101,12 +103,18 @@ async def test_stored_control_characters_no_longer_break_the_exports(
 async def test_stored_markup_and_control_characters_show_escaped_on_every_page(
         demo_client: AsyncTestClient[Any], clock: ManualClock, engine: AsyncEngine,
         username: str) -> None:
+    await post_qr_codes(engine)  # in c-hy-03
     case_id = await hostile_day(demo_client, clock, engine, HOSTILE, title=TITLE,
                                 place=PLACE)
+    async with engine.begin() as conn:
+        await conn.execute(qr_codes.update().values(placement=MARKUP[1]))
+        await conn.execute(communities.update().values(card_liaison_name=MARKUP[0]))
     await console_login(demo_client, username)
     for url in ("/console/ledger", f"/console/ledger/{case_id}", "/console/record-book",
                 "/console/record-book/c-hy-01", "/console/record-book/c-hy-02",
-                "/console/compliance", "/console/review", "/console/duty-log"):
+                "/console/compliance", "/console/review", "/console/duty-log",
+                "/console/qr/", "/console/qr/?community_id=c-hy-03",
+                "/console/qr/poster?community_id=c-hy-03"):
         page = await demo_client.get(url)
         assert page.status_code == 200, url
         for markup in MARKUP[:2]:

@@ -22,7 +22,7 @@ from sync.store import org
 from sync.xlsx import cell_text
 from tests.console.conftest import console_login
 from tests.evaluation.quarter import A, hand_computed_quarter, post_qr_codes
-from tests.hostile_text import CONTROLS, FORMULAS, cells, opened, store_hostile_text
+from tests.hostile_text import CONTROLS, FORMULAS, MARKUP, cells, opened, store_hostile_text
 
 SAMPLE = Path(__file__).parent / "data" / "12345-export-sample.csv"
 EXPORTS = ("/console/evaluation/assessment/export?period=2026-Q3",
@@ -32,10 +32,11 @@ EXPORTS = ("/console/evaluation/assessment/export?period=2026-Q3",
 
 
 async def hostile_evaluation(engine: AsyncEngine, clock: ManualClock,
-                             texts: Sequence[str]) -> None:
+                             texts: Sequence[str]) -> list[str]:
     """The hand-computed quarter, the 12345 sample and a contested reviewer's score, then
     every name, record text, note, 12345 field and QR placement overwritten with
-    ``texts`` straight in the database."""
+    ``texts`` straight in the database; returns the note, the reviewer, the contester,
+    the reason, … as stored."""
     q, _ = hand_computed_quarter()
     await q.apply(engine)
     await post_qr_codes(engine)
@@ -57,13 +58,15 @@ async def hostile_evaluation(engine: AsyncEngine, clock: ManualClock,
         await conn.execute(work_orders.update().values(
             category=text[4][:50], content=text[5], address=text[6]))
         await conn.execute(qr_codes.update().values(placement=text[7][:50]))
+    return text
 
 
-@pytest.mark.parametrize("texts", [FORMULAS, CONTROLS], ids=["formulas", "controls"])
+@pytest.mark.parametrize("texts", [FORMULAS, CONTROLS, MARKUP],
+                         ids=["formulas", "controls", "markup"])
 async def test_stored_hostile_text_exports_as_text_from_every_evaluation_workbook(
         demo_client: AsyncTestClient[Any], clock: ManualClock, engine: AsyncEngine,
         texts: Sequence[str]) -> None:
-    await hostile_evaluation(engine, clock, texts)
+    text = await hostile_evaluation(engine, clock, texts)
     for username in ("leader01", "bureau01"):
         await console_login(demo_client, username)
         shown: set[Any] = set()
@@ -71,11 +74,13 @@ async def test_stored_hostile_text_exports_as_text_from_every_evaluation_workboo
             shown |= cells(opened(await demo_client.get(url)))
         # The reviewer's note, as stored less what XML cannot hold; the contest is one
         # cell naming who and why.
-        assert cell_text(texts[0]) in shown, username
-        assert any(isinstance(v, str) and cell_text(texts[3]) in v for v in shown)
+        assert cell_text(text[0]) in shown, username
+        assert any(isinstance(v, str) and cell_text(text[3]) in v for v in shown)
         for url in ("/console/evaluation/assessment?period=2026-Q3",
                     f"/console/evaluation/assessment/{A}?period=2026-Q3",
                     "/console/evaluation/appraisal?period=2026-Q3",
                     "/console/evaluation/diversion?period=2026-Q4",
                     "/console/evaluation/work-orders"):
-            assert (await demo_client.get(url)).status_code == 200, url
+            page = await demo_client.get(url)
+            assert page.status_code == 200, url
+            assert not any(m in page.text for m in MARKUP[:2]), url
