@@ -56,6 +56,8 @@ class RecordKind(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     # (field, value) -> fields also required on creation when field == value
     REQUIRED_WHEN: ClassVar[dict[tuple[str, str], tuple[str, ...]]] = {}
     PARENT: ClassVar[tuple[str, str] | None] = None  # (field, parent kind)
+    # (id field, field naming its kind): a reference to a record of any kind (``REFS``).
+    REF_BY_KIND: ClassVar[tuple[str, str] | None] = None
 
     voided: Annotated[bool, label("作废", hidden=True)] | None | UnsetType = UNSET
     void_reason: Annotated[str, Meta(max_length=500),
@@ -274,6 +276,7 @@ class Attachment(RecordKind):
     KIND = "attachment"
     LABEL = "照片"
     REQUIRED = ("parent_kind", "parent_id", "sha256", "media_type")
+    REF_BY_KIND = ("parent_id", "parent_kind")
 
     parent_kind: Annotated[str, Meta(max_length=40), label("所属记录类型", hidden=True)] | \
         UnsetType = UNSET
@@ -314,17 +317,45 @@ FIELD_NAMES: dict[str, frozenset[str]] = {
     name: frozenset(kind.__struct_fields__) for name, kind in KINDS.items()}
 
 
-def _server_only(kind: type[RecordKind]) -> frozenset[str]:
-    """Fields marked ``readonly``: written by the server alone (e.g. a resident's answer)."""
+def _extras(kind: type[RecordKind]) -> dict[str, dict[str, Any]]:
+    """Each field's ``extra`` hints, merged over its Metas."""
     hints = typing.get_type_hints(kind, include_extras=True)
-    found = set()
+    found: dict[str, dict[str, Any]] = {}
     for name in kind.__struct_fields__:
         for arg in typing.get_args(hints[name]):
             for meta in getattr(arg, "__metadata__", ()):
-                if isinstance(meta, Meta) and (meta.extra or {}).get("readonly"):
-                    found.add(name)
-    return frozenset(found)
+                if isinstance(meta, Meta) and meta.extra:
+                    found.setdefault(name, {}).update(meta.extra)
+    return found
+
+
+def _server_only(kind: type[RecordKind]) -> frozenset[str]:
+    """Fields marked ``readonly``: written by the server alone (e.g. a resident's answer)."""
+    return frozenset(name for name, extra in _extras(kind).items() if extra.get("readonly"))
 
 
 SERVER_ONLY_FIELDS: dict[str, frozenset[str]] = {
     name: _server_only(kind) for name, kind in KINDS.items()}
+
+
+class Ref(typing.NamedTuple):
+    """A field naming another record by id: its parent (``PARENT``) or any other."""
+
+    field: str
+    kind: str | None  # the kind it must name; None: the kind ``kind_field`` names
+    kind_field: str | None = None
+
+
+def _refs(kind: type[RecordKind]) -> tuple[Ref, ...]:
+    found = [Ref(name, extra["ref_kind"]) for name, extra in _extras(kind).items()
+             if extra.get("ref_kind")]
+    if kind.REF_BY_KIND is not None:
+        found.append(Ref(kind.REF_BY_KIND[0], None, kind.REF_BY_KIND[1]))
+    if kind.PARENT is not None and Ref(*kind.PARENT) not in found:
+        raise TypeError(f"{kind.KIND}.PARENT {kind.PARENT} is no ref_kind field")
+    return tuple(found)
+
+
+# Every reference of every kind, in field order: what must name a record of the same
+# community (sync/domain/refs.py).
+REFS: dict[str, tuple[Ref, ...]] = {name: _refs(kind) for name, kind in KINDS.items()}

@@ -22,6 +22,7 @@ from sync.console.shanghai import day_bounds, parse_time
 from sync.console.store import duty_log as store
 from sync.console.store import people
 from sync.db.engine import read_transaction, write_transaction
+from sync.domain import refs
 from sync.domain.merge import field_writes
 from sync.errors import DomainError
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
@@ -110,7 +111,8 @@ async def build(conn: AsyncConnection, liaisons: list[people.Person], day: date,
                                         end_ms=end, exclude_user=ids[0])
     wanted = {t.record_id for t in touches} | {t.record_id for t in others}
     rows = await store.load_rows(conn, [*wanted, *(review_id(i, day) for i in ids)])
-    parents = [p for r in rows.values() if (p := present.parent_of(r.fields)) and p not in rows]
+    parents = [p for r in rows.values()
+               if (p := present.parent_of(r.kind, r.fields)) and p not in rows]
     context_rows = await store.load_rows(conn, parents)
     conflicts = await store.conflicted(conn, list(wanted))
     authors = {r.created_by for r in rows.values()} | {
@@ -150,8 +152,10 @@ def _entry(row: Any, *, names: dict[str, str], conflicts: dict[str, int],
         marks.append(F.EDITED_LATER)
     if conflicts.get(row.id):
         marks.append(F.CONFLICT)
-    parent_id = present.parent_of(fields)
+    parent_id = present.parent_of(row.kind, fields)
     parent = context.get(parent_id or "")
+    if parent is not None and not refs.belongs(row, parent):
+        parent_id, parent = None, None
     context_text = ""
     if parent is not None and parent.kind != "visit":
         context_text = (f"{present.kind_label(parent.kind)}："

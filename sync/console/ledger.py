@@ -117,15 +117,16 @@ async def _overdue(conn: AsyncConnection, wanted: store.LedgerFilter, *,
             sure.add(case.record_id)
         elif view.overdue:
             unsure.append(case.record_id)
-    steps = await store.steps_for(conn, unsure)
-    sure.update(case.id for case in await store.cases_by_id(conn, unsure)
+    unsure_cases = await store.cases_by_id(conn, unsure)
+    steps = await store.steps_for(conn, unsure_cases)
+    sure.update(case.id for case in unsure_cases
                 if evaluate(_facts(case, steps[case.id]), now_ms=now_ms).overdue)
     return [c.record_id for c in cases if c.record_id in sure]
 
 
 async def _rows(conn: AsyncConnection, viewer: Viewer, cases: list[Any], *,
                 now_ms: int) -> list[CaseRow]:
-    steps = await store.steps_for(conn, [c.id for c in cases])
+    steps = await store.steps_for(conn, cases)
     names = await people.names(conn, [c.created_by for c in cases] + [
         s.created_by for found in steps.values() for s in found])
     out = []

@@ -6,14 +6,13 @@ from functools import cache
 from typing import Any
 
 from schema.export import export
+from schema.kinds import REFS
 from sync.console.shanghai import fmt_datetime, parse_time
 from sync.i18n import t
 
 # Fields that say when a record happened, by kind (else: its first write's device time).
 TIME_FIELDS = {"visit": "started_at", "case_step": "at", "publicity_event": "held_at",
                "participation": "held_at", "attachment": "taken_at"}
-# The field naming a record's parent, by kind.
-PARENT_FIELDS = ("visit_id", "inspection_id", "case_id", "parent_id")
 
 
 @cache
@@ -75,9 +74,10 @@ def own_time(kind: str, fields: dict[str, Any]) -> int | None:
     return parse_time(fields.get(name)) if name else None
 
 
-def parent_of(fields: dict[str, Any]) -> str | None:
-    for name in PARENT_FIELDS:
-        value = fields.get(name)
+def parent_of(kind: str, fields: dict[str, Any]) -> str | None:
+    """The id of the record this one belongs under: its first reference that is set."""
+    for ref in REFS.get(kind, ()):
+        value = fields.get(ref.field)
         if isinstance(value, str) and value:
             return value
     return None

@@ -14,6 +14,7 @@ from sync.console.shanghai import parse_time, to_local
 from sync.console.store import people
 from sync.console.store import property as store
 from sync.db.engine import read_transaction
+from sync.domain import refs
 from sync.errors import DomainError
 
 YEAR_MS = 366 * 24 * 3600 * 1000
@@ -82,11 +83,11 @@ async def reports(engine: AsyncEngine, viewer: Viewer, *, now_ms: int,
     out = []
     for company in companies:
         mine = [r for r in found if r.fields.get("property_company_id") == company["id"]]
-        ids = {r.id for r in mine}
+        ids = {refs.key(r) for r in mine}
         fails: dict[str, list[str]] = {}
         for kid in kids:
             if kid.kind == "inspection_item" and kid.fields.get("result") == "fail" and (
-                    kid.fields.get("inspection_id") in ids):
+                    refs.parent_key(kid, "inspection_id") in ids):
                 fails.setdefault(kid.fields["inspection_id"], []).append(
                     present.option_label("inspection_item", "item", kid.fields.get("item")))
         inspections = sorted((Inspection(
@@ -107,6 +108,6 @@ async def reports(engine: AsyncEngine, viewer: Viewer, *, now_ms: int,
             failed=sum(len(i.failed_items) for i in inspections),
             rectifications=[_rectification(k, now_ms=now_ms) for k in kids
                             if k.kind == "rectification"
-                            and k.fields.get("inspection_id") in ids],
+                            and refs.parent_key(k, "inspection_id") in ids],
             trend=[(m, months[m], failed_months[m]) for m in sorted(months)]))
     return out

@@ -3,13 +3,14 @@
 1. ``screen`` (before they are read): repeats of an id within the batch are dropped and
    every check that needs no stored record runs. The store then logs every screened
    mutation in one statement that skips ids the log already holds: those are duplicates.
-2. ``merge_batch`` (with the touched records read and row-locked, and versions claimed):
-   the checks against the stored records and the merge, for the mutations the log did
-   not hold before.
+2. ``merge_batch`` (with the touched records read and row-locked, the records their
+   references name placed, and versions claimed): the checks against the stored records
+   and the merge, for the mutations the log did not hold before.
 
 The store loads what each step needs (the device's seqs, the user's writable
-communities, the touched records) in a few queries and writes the outcome in a few bulk
-statements — never a query per mutation.
+communities, the touched records, the kind and community of the other records named)
+in a few queries and writes the outcome in a few bulk statements — never a query per
+mutation.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import NamedTuple
 import msgspec
 
 from sync.domain import merge, text
+from sync.domain.refs import Place
 from sync.domain.roles import Actor
 from sync.domain.validate import check_alone, check_stored
 from sync.errors import DomainError
@@ -95,12 +97,13 @@ class BatchOutcome:
 
 def merge_batch(mutations: list[Mutation], screened: list[Screened | None], *,
                 fresh: Collection[str], records: Mapping[str, merge.RecordState],
-                actor: Actor, device_id: str, now_ms: int, versions: Sequence[int],
-                max_hlc: str, clock_suspect: bool) -> BatchOutcome:
+                places: Mapping[str, Place], actor: Actor, device_id: str, now_ms: int,
+                versions: Sequence[int], max_hlc: str, clock_suspect: bool) -> BatchOutcome:
     """Merge a screened batch into the stored ``records``.
 
     ``fresh`` are the ids the mutation log did not hold before this batch; every other
-    mutation is a duplicate. Each applied mutation takes the next of ``versions``
+    mutation is a duplicate. ``places``: what the batch's references name
+    (``refs.batch_places``). Each applied mutation takes the next of ``versions``
     (ascending; at least one per mutation that may apply). Returns a result per
     mutation, in batch order.
     """
@@ -115,7 +118,8 @@ def merge_batch(mutations: list[Mutation], screened: list[Screened | None], *,
             out.results.append((mutation.id, "rejected", entry.error))
             continue
         stored = out.records.get(mutation.record_id) or records.get(mutation.record_id)
-        error = check_stored(mutation, stored, actor=actor, alone=entry.error)
+        error = check_stored(mutation, stored, actor=actor, alone=entry.error,
+                             places=places)
         if error is not None:
             out.results.append((mutation.id, "rejected", error))
             if error is not entry.error:

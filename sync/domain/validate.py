@@ -3,13 +3,15 @@
 ``invalid_hlc, seq_reused, clock_ahead, unknown_kind, forbidden, immutable_field,
 unknown_field, invalid_field, missing_field`` — the first that applies is reported.
 Most need no stored record and run before the push reads the records it touches
-(``check_alone``); the rest run on what it read (``check_stored``).
+(``check_alone``); the rest run on what it read (``check_stored``): among them the
+``forbidden`` of a reference to another community's record (refs.py).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +22,7 @@ from schema.lists import category_values
 from sync.domain import hlc as hlc_module
 from sync.domain import text
 from sync.domain.merge import RecordState, status_rank
+from sync.domain.refs import Place, check_refs
 from sync.domain.roles import SUPERVISOR_KINDS, Actor, may_reopen, may_write_kind
 from sync.domain.validation_messages import describe
 from sync.errors import DomainError
@@ -72,9 +75,15 @@ def check_alone(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int
 
 
 def check_stored(mutation: Mutation, stored: RecordState | None, *, actor: Actor,
-                 alone: DomainError | None) -> DomainError | None:
+                 alone: DomainError | None, places: Mapping[str, Place]) -> DomainError | None:
     """The reason to reject a mutation whose ``check_alone`` was not final (its error
-    was ``alone``), now that the stored record is known; None to apply it."""
+    was ``alone``), now that the stored record is known; None to apply it.
+
+    ``places``: the kind and community of every record the batch's references name that
+    is stored or written by the batch (refs.py)."""
+    refused = check_refs(mutation, stored, places=places)
+    if refused is not None:
+        return refused
     if stored is not None and (stored.kind, stored.community_id) != (
             mutation.kind, mutation.community_id):
         return DomainError("immutable_field",

@@ -9,11 +9,13 @@ so; one whose work is missing (no visits) gives none.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import msgspec
 
 from schema.criteria import Criterion
 from schema.lists import sla_for
+from sync.domain import refs
 from sync.evaluation.facts import Evidence, Measure, Rec, Workroom
 from sync.evaluation.period import Period, Week, week_of
 from sync.i18n import t
@@ -180,10 +182,11 @@ def _written(visit: Rec) -> bool:
 
 # --- cases -------------------------------------------------------------------------------
 
-def _steps(scope: Scope) -> dict[str, list[Rec]]:
-    steps: dict[str, list[Rec]] = {}
+def _steps(scope: Scope) -> dict[tuple[str, Any], list[Rec]]:
+    """The case steps by their case's ``refs.key``."""
+    steps: dict[tuple[str, Any], list[Rec]] = {}
     for step in scope.of_kind("case_step"):
-        steps.setdefault(str(step.fields.get("case_id")), []).append(step)
+        steps.setdefault(refs.parent_key(step, "case_id"), []).append(step)
     return steps
 
 
@@ -213,7 +216,7 @@ def cases_on_time(scope: Scope, criterion: Criterion) -> Measure:
     for case in _period_cases(scope):
         sla = sla_for(category=case.fields.get("category"), source=case.fields.get("source"))
         deadline = case.created_ms + int(sla.resolve_days * DAY_MS)
-        done = resolved_ms(case, steps.get(case.id, []))
+        done = resolved_ms(case, steps.get(refs.key(case), []))
         if done is None and deadline > scope.as_of_ms:
             continue  # still open, not yet late
         ok = done is not None and done <= deadline
@@ -230,7 +233,7 @@ def cases_on_time(scope: Scope, criterion: Criterion) -> Measure:
 def cases_feedback(scope: Scope, criterion: Criterion) -> Measure:
     steps, good, evidence = _steps(scope), 0, []
     for case in _period_cases(scope):
-        trail = steps.get(case.id, [])
+        trail = steps.get(refs.key(case), [])
         done = resolved_ms(case, trail)
         if done is None:
             continue
@@ -307,12 +310,12 @@ def property_supervision(scope: Scope, criterion: Criterion) -> Measure:
     """Half for inspecting (against the target), half for following rectifications."""
     inspections = [i for i in scope.authored("property_inspection")
                    if scope.period.contains(i.created_ms)]
-    ids = {i.id for i in inspections}
+    ids = {refs.key(i) for i in inspections}
     evidence = [Evidence(note=t("evaluation.evidence.inspection", result=i.text("result")),
                          counted=True, record_id=i.id, kind=i.kind) for i in inspections]
     followed = total = 0
     for fix in scope.of_kind("rectification"):
-        if fix.fields.get("inspection_id") not in ids:
+        if refs.parent_key(fix, "inspection_id") not in ids:
             continue
         deadline = fix.time_ms("deadline")
         status = fix.fields.get("status") or "open"

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import cursor as cursors
+from sync.domain import refs
 from sync.domain.batch import BatchOutcome, Screened, merge_batch, screen, to_log
 from sync.domain.hlc import MAX_AHEAD_MS, server_hlc
 from sync.domain.merge import RecordState
@@ -140,6 +141,9 @@ class Received:
     acked: int
     clock_suspect: bool
     stored: dict[str, RecordState]  # the touched records, row-locked until commit
+    # The kind and community of every record the batch's references name that is stored
+    # or written by the batch (domain/refs.py).
+    places: dict[str, refs.Place]
 
 
 async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
@@ -170,11 +174,19 @@ async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
                         clock_offset_ms=device_offset_ms, app_version=app_version)
     touched = [m.record_id for m in mutations
                if m.id in fresh and RECORD_ID.match(m.record_id)]
-    applicable_hlcs = [s.mutation.hlc for s in screened
-                       if s is not None and not s.final and s.mutation.id in fresh]
-    return Received(mutations, screened, fresh, applicable_hlcs, acked, clock_suspect=(
-        device_offset_ms is not None and abs(device_offset_ms) > MAX_AHEAD_MS),
-        stored=await records.load(conn, touched))
+    applicable = [s.mutation for s in screened
+                  if s is not None and not s.final and s.mutation.id in fresh]
+    stored = await records.load(conn, touched)
+    named = refs.referenced_ids(applicable, stored)
+    # A touched record is stored or new to this batch: only the others named are read.
+    known = await records.places(conn, named - set(touched))
+    known.update((i, refs.Place(s.kind, s.community_id))
+                 for i in named if (s := stored.get(i)) is not None)
+    places = refs.batch_places(mutations, known, named=named)
+    return Received(mutations, screened, fresh, [m.hlc for m in applicable], acked,
+                    clock_suspect=(device_offset_ms is not None
+                                   and abs(device_offset_ms) > MAX_AHEAD_MS),
+                    stored=stored, places=places)
 
 
 async def merge_received(conn: AsyncConnection, received: Received, *, actor: Actor,
@@ -191,8 +203,8 @@ async def merge_received(conn: AsyncConnection, received: Received, *, actor: Ac
         claimed, max_hlc = await versions.claim(conn, count=len(received.applicable_hlcs),
                                                 max_hlc=max(received.applicable_hlcs))
     out = merge_batch(received.mutations, received.screened, fresh=received.fresh,
-                      records=received.stored, actor=actor, device_id=device_id,
-                      now_ms=now_ms, versions=claimed, max_hlc=max_hlc,
+                      records=received.stored, places=received.places, actor=actor,
+                      device_id=device_id, now_ms=now_ms, versions=claimed, max_hlc=max_hlc,
                       clock_suspect=received.clock_suspect)
     await records.save(conn, out.records.values(),
                        created=out.records.keys() - received.stored.keys())

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sync.db.tables import blob_refs, conflicts, mutations, records
 from sync.domain.batch import Logged, advance_acked
 from sync.domain.merge import Conflict, RecordState, Side, field_writes, pack_meta
+from sync.domain.refs import Place
 from sync.errors import DomainError
 from sync.store.upsert import copy_rows, insert_missing, insert_rows, is_postgres, upsert
 
@@ -80,6 +81,25 @@ async def load(conn: AsyncConnection, record_ids: Iterable[str]) -> dict[str, Re
     for chunk in _chunks(sorted(set(record_ids))):
         for row in await conn.execute(sa.select(records).where(records.c.id.in_(chunk))):
             found[row.id] = record_from_row(row)
+    return found
+
+
+async def places(conn: AsyncConnection, record_ids: Collection[str]) -> dict[str, Place]:
+    """The kind and community of the stored records among ``record_ids``, unlocked: a
+    record's kind and community never change once it exists (refs.py)."""
+    found: dict[str, Place] = {}
+    if not record_ids:
+        return found
+    if is_postgres(conn):
+        rows = await conn.exec_driver_sql(
+            "SELECT id, kind, community_id FROM records WHERE id = ANY($1::text[])",
+            (list(record_ids),))
+        return {row.id: Place(row.kind, row.community_id) for row in rows}
+    for chunk in _chunks(sorted(record_ids)):
+        for row in await conn.execute(sa.select(records.c.id, records.c.kind,
+                                                records.c.community_id)
+                                      .where(records.c.id.in_(chunk))):
+            found[row.id] = Place(row.kind, row.community_id)
     return found
 
 

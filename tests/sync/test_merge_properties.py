@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from schema.kinds import CASE_STAGES
 from sync.domain.batch import merge_batch, screen, to_log
 from sync.domain.merge import Conflict, RecordState
+from sync.domain.refs import Place, batch_places, referenced_ids
 from sync.domain.roles import Actor, Role
 from sync.protocol import Mutation
 
@@ -86,6 +87,10 @@ class Server:
         out = merge_batch(batch, screened, fresh=fresh,
                           records={m.record_id: self.records[m.record_id] for m in batch
                                    if m.record_id in self.records},
+                          places=batch_places(batch, {
+                              r.id: Place(r.kind, r.community_id)
+                              for r in self.records.values()},
+                              named=referenced_ids(batch, self.records)),
                           actor=ACTORS[device], device_id=device, now_ms=NOW,
                           versions=range(self.version + 1, self.version + len(batch) + 1),
                           max_hlc=self.max_hlc, clock_suspect=False)

@@ -16,6 +16,7 @@ from schema.kinds import CASE_STAGES
 from sync.console.store.jsonq import chunks, field_text, kind_is
 from sync.db.tables import records
 from sync.db.tables_console import console_cases as cc
+from sync.domain import refs
 
 SOURCE_GROUPS = {"qr": ("qr",), "hotline": ("hotline_12345",)}
 UNRESOLVED = CASE_STAGES[:CASE_STAGES.index("resolved")]
@@ -91,14 +92,19 @@ async def get_case(conn: AsyncConnection, case_id: str) -> Any | None:
         records.c.id == case_id, kind_is("case")))).first()
 
 
-async def steps_for(conn: AsyncConnection, case_ids: list[str]) -> dict[str, list[Any]]:
-    found: dict[str, list[Any]] = {c: [] for c in case_ids}
+async def steps_for(conn: AsyncConnection, cases: list[Any]) -> dict[str, list[Any]]:
+    """The steps of these cases (records), by case id: only steps of the case's own
+    community, as a step naming another community's case is nobody's (domain/refs.py)."""
+    found: dict[str, list[Any]] = {c.id: [] for c in cases}
+    wanted = {refs.key(c) for c in cases}
     case_ref = field_text(conn, "case_id")
-    for chunk in chunks(case_ids):
+    for chunk in chunks(list(found)):
         rows = await conn.execute(sa.select(records).where(kind_is("case_step"),
                                                            case_ref.in_(chunk)))
         for row in rows:
-            found.setdefault(row.fields.get("case_id"), []).append(row)
+            community_id, case_id = refs.parent_key(row, "case_id")
+            if (community_id, case_id) in wanted:
+                found[case_id].append(row)
     return found
 
 
