@@ -47,9 +47,18 @@ export async function recordsOfKind(db: WorkroomDb, kind: string): Promise<Local
   return rows.filter((r) => !isVoided(r));
 }
 
-export async function childrenOf(db: WorkroomDb, parentId: string, kind?: string): Promise<LocalRecord[]> {
-  const rows = await db.records.where('parent_id').equals(parentId).toArray();
-  return rows.filter((r) => !isVoided(r) && (!kind || r.kind === kind));
+/**
+ * A parent's children: only those of its own community. The server accepts a child
+ * before its parent exists (offline order), so an id may be named from another
+ * community; such a child belongs to nobody (sync/domain/refs.py).
+ */
+export async function childrenOf(
+  db: WorkroomDb,
+  parent: Pick<LocalRecord, 'id' | 'community_id'>,
+  kind?: string,
+): Promise<LocalRecord[]> {
+  const rows = await db.records.where('parent_id').equals(parent.id).toArray();
+  return rows.filter((r) => !isVoided(r) && r.community_id === parent.community_id && (!kind || r.kind === kind));
 }
 
 export async function pendingRecordIds(db: WorkroomDb): Promise<Set<string>> {

@@ -15,8 +15,17 @@ describe('records', () => {
     const db = await freshDb();
     await enqueue(db, { kind: 'case_step', record_id: 's1', community_id: 'c1', fields: { case_id: 'k1', action: 'note' } }, 1);
     await enqueue(db, { kind: 'patrol_finding', record_id: 'f1', community_id: 'c1', fields: { visit_id: 'v1', category: '其他', description: 'd' } }, 2);
-    expect((await childrenOf(db, 'k1')).map((r) => r.id)).toEqual(['s1']);
-    expect((await childrenOf(db, 'v1', 'patrol_finding')).map((r) => r.id)).toEqual(['f1']);
+    expect((await childrenOf(db, { id: 'k1', community_id: 'c1' })).map((r) => r.id)).toEqual(['s1']);
+    expect((await childrenOf(db, { id: 'v1', community_id: 'c1' }, 'patrol_finding')).map((r) => r.id)).toEqual(['f1']);
+  });
+
+  it("a child naming a record of another community is not that record's", async () => {
+    const db = await freshDb();
+    await applyPulled(db, [
+      { kind: 'case', id: 'k1', community_id: 'c1', version: 1, fields: { title: 'a' } },
+      { kind: 'case_step', id: 's1', community_id: 'c2', version: 2, fields: { case_id: 'k1', action: 'note' } },
+    ]);
+    expect(await childrenOf(db, { id: 'k1', community_id: 'c1' })).toEqual([]);
   });
 
   it('a purged community disappears, except records with edits still queued', async () => {

@@ -23,8 +23,8 @@ async function voidCase(record: LocalRecord): Promise<void> {
 function CaseDetail(props: { id: string; back: () => void }) {
   const record = useLive(() => (app.db ? app.db.records.get(props.id) : Promise.resolve(undefined)), [props.id], undefined as LocalRecord | undefined);
   const steps = useLive(
-    () => (app.db ? childrenOf(app.db, props.id, 'case_step') : Promise.resolve([])),
-    [props.id],
+    () => (app.db && record ? childrenOf(app.db, record, 'case_step') : Promise.resolve([])),
+    [props.id, record?.community_id],
     [] as LocalRecord[],
   );
   const [mode, setMode] = useState<'none' | 'step' | 'status' | 'edit'>('none');

@@ -13,7 +13,7 @@ type Result = 'pass' | 'fail' | 'na';
 export function Inspection(props: { inspection: LocalRecord }) {
   const insp = props.inspection;
   const children = useLive(
-    () => (app.db ? childrenOf(app.db, insp.id) : Promise.resolve([])),
+    () => (app.db ? childrenOf(app.db, insp) : Promise.resolve([])),
     [insp.id],
     [] as LocalRecord[],
   );

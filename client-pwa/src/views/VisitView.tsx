@@ -138,7 +138,7 @@ export function VisitView(props: { openCase: (id: string) => void }) {
     .filter((v) => !v.fields.ended_at)
     .sort((a, b) => String(b.fields.started_at).localeCompare(String(a.fields.started_at)))[0];
   const children = useLive(
-    () => (app.db && active ? childrenOf(app.db, active.id) : Promise.resolve([])),
+    () => (app.db && active ? childrenOf(app.db, active) : Promise.resolve([])),
     [app.db, active?.id],
     [] as LocalRecord[],
   );

@@ -81,7 +81,7 @@ function Thumb(props: { sha256: string }) {
 /** Photos of a record, with a camera button that stores a downscaled JPEG offline. */
 export function Photos(props: { parent: LocalRecord }) {
   const photos = useLive<LocalRecord[]>(
-    () => (app.db ? childrenOf(app.db, props.parent.id, 'attachment') : Promise.resolve([])),
+    () => (app.db ? childrenOf(app.db, props.parent, 'attachment') : Promise.resolve([])),
     [props.parent.id],
     [],
   );
