@@ -4,10 +4,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import ManualClock
+from sync.domain import passwords
 from sync.http.app import create_app
 from sync.services.auth import AuthService
 from sync.settings import Settings
@@ -16,6 +18,18 @@ from tests.databases import DEMO_PASSWORD, START_MS, Databases
 __all__ = ["DEMO_PASSWORD", "START_MS", "login"]
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+# The suite seeds argon2id hashes at the lowest cost (tests/databases.py). An unknown
+# username is verified against a dummy hash of the stored hashes' cost, in the server as
+# here: otherwise every unknown username would cost the suite a full-price argon2 run.
+_CHEAP_DUMMY_HASH = PasswordHasher(time_cost=1, memory_cost=1024,
+                                   parallelism=1).hash("dummy-password-0")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_dummy_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_DUMMY_HASH)
 
 
 @pytest.fixture(scope="session")

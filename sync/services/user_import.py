@@ -17,7 +17,9 @@ from typing import Any
 import msgspec
 
 from sync.db.engine import read_transaction
+from sync.domain.passwords import refusal
 from sync.domain.roles import Role
+from sync.domain.usernames import is_username
 from sync.i18n import t
 from sync.services.auth import AuthService
 from sync.spreadsheets import RowProblem, read_rows, sheet_cells
@@ -35,7 +37,6 @@ REQUIRED = ("username", "name", "role")
 ROLE_LABELS = {Role.LIAISON: "联络员", Role.SQUAD_LEADER: "中队长", Role.BUREAU: "区局",
                Role.ADMIN: "管理员"}
 ROLES = {**{label: role for role, label in ROLE_LABELS.items()}, **{r.value: r for r in Role}}
-_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 _SEPARATORS = re.compile(r"[、，,;；\s]+")
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 PASSWORD_LENGTH = 12
@@ -87,7 +88,7 @@ def _problem(cell: dict[str, str], seen: set[str]) -> str | None:
     for field in REQUIRED:
         if not cell.get(field):
             return t("org_import.missing", column=HEADERS[field][0])
-    if not _USERNAME.match(cell["username"]):
+    if not is_username(cell["username"]):
         return t("user_import.bad_username", value=cell["username"][:40])
     if cell["username"] in seen:
         return t("user_import.repeated", value=cell["username"])
@@ -104,10 +105,10 @@ def _problem(cell: dict[str, str], seen: set[str]) -> str | None:
 
 
 def initial_password() -> str:
-    """Random letters and digits, with at least one of each (the password policy)."""
+    """Random letters and digits that the password policy accepts."""
     while True:
         password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
-        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+        if refusal(password) is None:
             return password
 
 
