@@ -7,8 +7,10 @@ community's liaisons on their next pull and appears in the ledger.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import msgspec
@@ -17,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from schema.lists import categories, sla_for
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
+from sync.domain.images import MAX_PIXELS
 from sync.errors import DomainError
 from sync.qr import rules, store
-from sync.qr.photos import MAX_PHOTOS, Photo, PhotoRefused, reencode
+from sync.qr.photos import MAX_PHOTOS, Photo, PhotoRefused, reencode_in_turn
 from sync.qr.store import Card, QrCode
 from sync.qr.tracking import TrackingView, tracking_view
 from sync.services.server_writes import QR_DEVICE, RESIDENT_INTAKE, ServerWrite, write_records
@@ -73,6 +76,32 @@ def check_report(form: ReportForm, *, photo_count: int) -> str:
     return phone
 
 
+class InFlight:
+    """Reports of this process accepted for decoding and not yet stored or refused."""
+
+    def __init__(self) -> None:
+        self.by_client: Counter[str] = Counter()
+        self.by_code: Counter[str] = Counter()
+
+    @contextmanager
+    def count(self, client_key: str, code: str) -> Iterator[None]:
+        self.by_client[client_key] += 1
+        self.by_code[code] += 1
+        try:
+            yield
+        finally:
+            # Subtracting a Counter drops the keys that reach zero.
+            self.by_client -= Counter({client_key: 1})
+            self.by_code -= Counter({code: 1})
+
+
+async def _reencoded(raw: bytes) -> Photo:
+    try:
+        return await reencode_in_turn(raw)
+    except PhotoRefused as refused:
+        raise DomainError(refused.code, field="photos", limit=MAX_PIXELS // 10_000) from None
+
+
 class QrIntake:
     def __init__(self, engine: AsyncEngine, clock: Clock, folder: BlobFolder, *,
                  secret: str, limits: rules.Limits | None = None) -> None:
@@ -81,6 +110,7 @@ class QrIntake:
         self.folder = folder
         self.secret = secret
         self.limits = limits or rules.Limits()
+        self._in_flight = InFlight()
 
     async def scan(self, code: str, *, address: str | None) -> tuple[QrCode, Card | None]:
         """The code a resident opened, counted as a scan; raise when it cannot take reports."""
@@ -100,16 +130,19 @@ class QrIntake:
         phone = check_report(form, photo_count=len(photos))
         key = self._key(address)
         # A first, unlocked look: a revoked code or a flood is refused before any photo
-        # is decoded or written.
+        # is decoded or written. Reports still being decoded count against the flood
+        # limit too, or eight sent at once would all pass it.
         async with read_transaction(self.engine) as conn:
-            await self._check_limits(conn, await _usable(conn, code), key)
-        # Pillow's work runs off the event loop: a 12 MP photo takes a moment to decode.
-        kept: list[Photo] = []
-        for raw in photos:
-            try:
-                kept.append(await asyncio.to_thread(reencode, raw))
-            except PhotoRefused as refused:
-                raise DomainError(refused.code, field="photos") from None
+            found = await _usable(conn, code)
+            await self._check_limits(conn, found, key, in_flight=self._in_flight)
+        # Counted until stored or refused: a report whose photos are decoded but not yet
+        # committed still counts.
+        with self._in_flight.count(key, found.code):
+            kept = [await _reencoded(raw) for raw in photos]
+            return await self._store(code, form, phone, kept, key=key)
+
+    async def _store(self, code: str, form: ReportForm, phone: str, kept: list[Photo], *,
+                     key: str) -> Submitted:
         for photo in kept:
             # File first, then the row: a row never points at a missing file.
             self.folder.write(photo.sha256, photo.data)
@@ -185,10 +218,14 @@ class QrIntake:
             if not await store.tracking_number_taken(conn, number):
                 return number
 
-    async def _check_limits(self, conn: AsyncConnection, found: QrCode, key: str) -> None:
+    async def _check_limits(self, conn: AsyncConnection, found: QrCode, key: str, *,
+                            in_flight: InFlight | None = None) -> None:
         since = self.clock.now_ms() - self.limits.window_ms
         by_client, by_code = await store.recent_reports(conn, client_key=key, code=found.code,
                                                         since_ms=since)
+        if in_flight is not None:
+            by_client += in_flight.by_client[key]
+            by_code += in_flight.by_code[found.code]
         too_many = rules.refusal(reports_from_client=by_client, reports_on_code=by_code,
                                  limits=self.limits)
         if too_many is not None:

@@ -7,7 +7,7 @@ import re
 from functools import cache
 from typing import Any
 
-from litestar.testing import AsyncTestClient
+import httpx
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -49,7 +49,7 @@ def report_fields(**overrides: str) -> dict[str, str]:
     return fields
 
 
-async def submit(client: AsyncTestClient, code: str, *, photos: list[bytes] | None = None,
+async def submit(client: httpx.AsyncClient, code: str, *, photos: list[bytes] | None = None,
                  csrf: str | None = None, **fields: str) -> Any:
     """Open the form (a scan), then post it as the browser would."""
     if csrf is None:
