@@ -28,6 +28,8 @@ HTTP_STATUS: dict[str, int] = {
     "unsupported_type": 415,
     "rate_limited": 429,
     "locked": 429,
+    # The database is out of reach for a moment (restart, failover): retry later.
+    "unavailable": 503,
 }
 
 

@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import msgspec
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from sync.db.json import decode_stored
@@ -86,6 +88,16 @@ def _sqlite_engine(url: str) -> AsyncEngine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached, or dropped the connection mid-transaction (a
+    restart, a failover, a terminated backend): nothing the request did is committed,
+    and the same request may succeed a moment later."""
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(exc.orig, OSError)
+    return isinstance(exc, OSError | asyncpg.exceptions.CannotConnectNowError |
+                      asyncpg.exceptions.ConnectionDoesNotExistError)
 
 
 @asynccontextmanager

@@ -15,6 +15,7 @@ from litestar.datastructures import ResponseHeader, UploadFile
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
+from sync.db.engine import is_unavailable
 from sync.errors import DomainError
 from sync.http.body import client_address
 from sync.http.deps import services
@@ -155,6 +156,9 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+    if is_unavailable(exc):
+        return _error_page(request, code="unavailable", message=t("error.unavailable"),
+                           status=503)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_page(request, code="qr_internal", message=t("error.qr_internal"), status=500)
 

@@ -7,10 +7,11 @@ import uuid
 from dataclasses import dataclass
 
 import msgspec
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sync.clock import Clock
-from sync.db.engine import read_transaction, write_transaction
+from sync.db.engine import is_unavailable, read_transaction, write_transaction
 from sync.domain import cursor as cursors
 from sync.domain import refs
 from sync.domain.batch import BatchOutcome, Screened, merge_batch, screen, to_log
@@ -62,6 +63,12 @@ class SyncService:
                     out = await merge_received(conn, received, actor=actor,
                                                device_id=device_id, now_ms=now)
                 break
+            except DBAPIError as exc:
+                # The connection dropped mid-push (a database restart or failover, a
+                # terminated backend): nothing of it was committed, so run it again on
+                # a fresh connection once the pool has one.
+                if not is_unavailable(exc) or attempt == PUSH_ATTEMPTS:
+                    raise
             except records.WrittenConcurrently:
                 # A concurrent push logged one of these mutation ids first (another
                 # device's push committed it, or it was held before and not looked up),
