@@ -33,28 +33,29 @@ class BlobService:
 
     async def put(self, actor: Actor, sha256: str, data: bytes) -> bool:
         """Keep the bytes, without their metadata, under the hash the client computed
-        over them; True when they were new. Sending bytes already kept stays a success
-        and makes the sender one of their holders."""
+        over them, and make ``actor`` one of their holders; True (201) when ``actor``
+        did not hold them yet, False (200) when they send them again.
+
+        Whether someone else sent them first is not told, by the status or by the work
+        done: a second sender's bytes are checked like the first's."""
         _check_hash(sha256)
         if len(data) > self.max_bytes:
             raise DomainError("too_large")
         if hashlib.sha256(data).hexdigest() != sha256:
             raise DomainError("hash_mismatch")
         async with read_transaction(self.engine) as conn:
-            new = not await blobs.known(conn, [sha256])
-        if new:
-            # Parsing a 10 MiB container takes a moment: off the event loop.
-            kept, media_type = await asyncio.to_thread(_without_metadata, data)
+            if await blobs.held_by(conn, actor.id, [sha256]):
+                return False
+            stored = await blobs.known(conn, [sha256])
+        # Parsing a 10 MiB container takes a moment: off the event loop.
+        kept, media_type = await asyncio.to_thread(_without_metadata, data)
+        if not stored:
             # File first, then the row: a row never points at a missing file.
             self.folder.write(sha256, kept)
         async with write_transaction(self.engine) as conn:
-            if new:
-                await blobs.add(conn, sha256=sha256, media_type=media_type, size=len(kept),
-                                uploaded_by=actor.id, now_ms=self.clock.now_ms())
-            else:
-                await blobs.hold(conn, sha256=sha256, user_id=actor.id,
-                                 now_ms=self.clock.now_ms())
-        return new
+            await blobs.add(conn, sha256=sha256, media_type=media_type, size=len(kept),
+                            uploaded_by=actor.id, now_ms=self.clock.now_ms())
+        return True
 
     async def missing(self, actor: Actor, hashes: list[str]) -> list[str]:
         """The hashes ``actor`` has not sent: whether anyone else has stays unsaid."""

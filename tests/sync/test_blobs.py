@@ -139,8 +139,9 @@ async def test_a_hash_learnt_from_elsewhere_opens_no_photo_of_another_community(
     bureau = await device(demo_client, clock, "bureau01")
     assert (await demo_client.get(url, headers=bureau.headers)).content == photo
 
-    # Whoever really has the bytes may send them: idempotent, and the reference they
-    # made now opens the photo to their community's readers.
+    # Whoever really has the bytes may send them (201: new to them, nothing said of
+    # others), and the reference they made now opens the photo to their community.
+    assert (await demo_client.put(url, content=photo, headers=thief.headers)).status_code == 201
     assert (await demo_client.put(url, content=photo, headers=thief.headers)).status_code == 200
     for username in ("liaison03", "leader02"):
         reader = await device(demo_client, clock, username)
@@ -158,7 +159,7 @@ async def test_missing_names_what_the_asker_has_not_sent_whoever_else_has(
     ask = {"hashes": [digest]}
     assert (await demo_client.post("/api/v1/blobs/missing", headers=second.headers, json=ask)
             ).json() == {"missing": [digest]}
-    assert (await demo_client.put(url, content=photo, headers=second.headers)).status_code == 200
+    assert (await demo_client.put(url, content=photo, headers=second.headers)).status_code == 201
     assert (await demo_client.post("/api/v1/blobs/missing", headers=second.headers, json=ask)
             ).json() == {"missing": []}
     assert (await demo_client.get(url, headers=second.headers)).status_code == 200
