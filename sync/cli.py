@@ -133,8 +133,11 @@ def cmd_user(args: argparse.Namespace) -> int:
             await auth.set_role(args.username, role=Role(args.role), squad_id=args.squad,
                                 by=CLI, source=CLI)
             return f"user {args.username} is now {args.role}"
+        if args.user_command == "unlock":
+            await auth.unlock(args.username, by=CLI, source=CLI)
+            return f"user {args.username} may log in again"
         count = await auth.revoke_tokens(args.username, by=CLI, source=CLI)
-        return f"{count} token(s) of {args.username} revoked"
+        return f"{count} token(s) and console session(s) of {args.username} revoked"
 
     print(_run_with_auth(settings, work))
     return 0
@@ -247,7 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("--squad")
     for action, text in (("disable", "disable a user and revoke all their tokens"),
                          ("enable", "enable a disabled user"),
-                         ("revoke", "revoke all of a user's tokens (e.g. a lost phone)")):
+                         ("revoke", "revoke all of a user's tokens and console sessions "
+                                    "(e.g. a lost phone)"),
+                         ("unlock", "lift a user's login lockout (5 failed logins)")):
         sub = user_commands.add_parser(action, help=text)
         sub.add_argument("username")
     people = user_commands.add_parser(
@@ -257,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     people.add_argument("--out", required=True, help="the .xlsx to write initial passwords to")
     people.set_defaults(func=cmd_user_import)
     for sub in (add, passwd, role, people, *[user_commands.choices[a]
-                                             for a in ("disable", "enable", "revoke")]):
+                                             for a in ("disable", "enable", "revoke",
+                                                       "unlock")]):
         _db_flags(sub)
     user.set_defaults(func=cmd_user)
 

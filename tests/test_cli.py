@@ -51,3 +51,46 @@ def test_seed_demo_from_the_command_line_is_idempotent(tmp_path: Path) -> None:
     assert "Workroom2026" in first.stdout
     assert "nothing changed" in second.stdout
     assert (tmp_path / "workroom.db").exists()
+
+
+def test_user_unlock_lifts_a_lockout(db_url: str) -> None:
+    import asyncio
+
+    from sync.clock import SystemClock
+    from sync.db.engine import make_engine
+    from sync.errors import DomainError
+    from sync.services.auth import AuthService
+    from tests.databases import DEMO_PASSWORD
+
+    async def login(password: str) -> str:
+        engine = make_engine(db_url)
+        try:
+            await AuthService(engine, SystemClock(), token_ttl_days=14).login(
+                username="leader02", password=password, device_id="d-1", device_name=None,
+                source="192.0.2.1")
+        except DomainError as exc:
+            return exc.code
+        finally:
+            await engine.dispose()
+        return "ok"
+
+    for _ in range(5):
+        asyncio.run(login("Wrong-password-1"))
+    assert asyncio.run(login(DEMO_PASSWORD)) == "locked"
+    unlocked = workroom("user", "unlock", "leader02", "--db", db_url)
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert asyncio.run(login(DEMO_PASSWORD)) == "ok"
+
+
+def test_user_add_refuses_a_nul_in_the_username_and_user_role_an_unknown_squad(
+        db_url: str) -> None:
+    nul = workroom("user", "add", "evil\x01name", "--role", "liaison", "--squad", "sq-hy",
+                   "--db", db_url, stdin="Fresh-wording-2027\n")
+    assert nul.returncode == 2 and "用户名" in nul.stderr
+    weak = workroom("user", "add", "liaison98", "--role", "liaison", "--squad", "sq-hy",
+                    "--db", db_url, stdin="password123\n")
+    assert weak.returncode == 2 and "常见密码" in weak.stderr
+    squad = workroom("user", "role", "liaison01", "--role", "squad_leader", "--squad",
+                     "sq-nowhere", "--db", db_url)
+    assert squad.returncode == 2 and "找不到中队" in squad.stderr, squad.stderr
+    assert "Traceback" not in squad.stderr

@@ -248,6 +248,35 @@ def test_migration_0012_opens_a_period_for_every_assignment(databases: Databases
         "u-t", "c-t", 7, None]
 
 
+def test_migration_0013_adds_console_sessions_and_attempt_addresses_and_back(
+        databases: Databases, backend: str) -> None:
+    url = databases.empty(backend)
+    upgrade(url, "0012")
+    run_blocking(_sql(
+        url,
+        "INSERT INTO users (id, username, name, role, password_hash, disabled, created_ms,"
+        " updated_ms) VALUES ('u-t', 't', 'T', 'bureau', 'x', false, 0, 0)",
+        "INSERT INTO login_attempts (username, at_ms, ok) VALUES ('t', 5, false)",
+        "INSERT INTO tokens (token_hash, user_id, device_id, created_ms, expires_ms) VALUES"
+        " ('h-console', 'u-t', 'console-web', 1, 99999999999999),"
+        " ('h-phone', 'u-t', 'phone', 1, 99999999999999)"))
+    upgrade(url, "0013")
+    assert "console_sessions" in run_blocking(_tables(url))
+    assert run_blocking(_sql(url, "SELECT username, address FROM login_attempts")) == ["t", None]
+    # The bearer tokens old console logins held end; a phone's do not.
+    assert run_blocking(_sql(
+        url, "SELECT count(*) FROM tokens WHERE revoked_ms IS NOT NULL")) == [1]
+    assert run_blocking(_sql(
+        url, "SELECT revoked_ms FROM tokens WHERE device_id = 'phone'")) == [None]
+    run_blocking(_sql(url, "INSERT INTO console_sessions (session_hash, user_id, began_ms,"
+                           " seen_ms) VALUES ('s-1', 'u-t', 1, 1)"))
+    downgrade(url, "0012")
+    assert "console_sessions" not in run_blocking(_tables(url))
+    assert run_blocking(_columns(url, "login_attempts")) == {"id", "username", "at_ms", "ok"}
+    assert run_blocking(_sql(url, "SELECT count(*) FROM login_attempts")) == [1]
+    upgrade(url)
+
+
 def test_migration_0014_makes_uploaders_holders_and_creators_referrers_and_back(
         databases: Databases, backend: str) -> None:
     url = databases.empty(backend)

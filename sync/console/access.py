@@ -8,11 +8,13 @@ learn that another squad's log or case exists.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from litestar import Request
+from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.console import session as sessions
@@ -20,37 +22,52 @@ from sync.console.store import people
 from sync.db.engine import read_transaction
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
-from sync.http.deps import Services, services
+from sync.http.deps import services
 from sync.settings import Settings, load_secret_key
 
 SUPERVISORS = (Role.SQUAD_LEADER, Role.BUREAU)
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @cache
-def _key(settings: Settings) -> bytes:
-    return load_secret_key(settings).encode()
+def _key(settings: Settings) -> str:
+    return load_secret_key(settings)
 
 
-def session_key(svc: Services) -> bytes:
-    return _key(svc.settings)
+def remember_cookie(request: Request[Any, Any, Any], name: str, value: str | None) -> None:
+    """Ask the cookie middleware (console/router.py) to set (or, for None, clear) a cookie."""
+    request.scope.setdefault("state", {}).setdefault("console_cookies", {})[name] = value or ""
 
 
-def remember_cookie(request: Request[Any, Any, Any], value: str | None) -> None:
-    """Ask the session middleware (pages/router.py) to set or clear the cookie."""
-    request.scope.setdefault("state", {})["console_cookie"] = value or ""
+def start_session(request: Request[Any, Any, Any], session_id: str) -> None:
+    """The cookies of a new session: its id, and the CSRF token bound to it."""
+    remember_cookie(request, sessions.COOKIE, session_id)
+    remember_cookie(request, sessions.CSRF_COOKIE, sessions.csrf_token(
+        session_id, key=_key(services(request.app.state).settings)))
+
+
+def session_id_of(request: Request[Any, Any, Any]) -> str | None:
+    return request.cookies.get(sessions.COOKIE) or None
 
 
 async def current_actor(request: Request[Any, Any, Any]) -> Actor:
     svc = services(request.app.state)
-    now = svc.clock.now_ms()
-    session = sessions.decode(request.cookies.get(sessions.COOKIE), key=session_key(svc),
-                              now_ms=now)
-    if session is None:
+    session_id = session_id_of(request)
+    if session_id is None:
         raise DomainError("unauthorized")
-    actor = (await svc.auth.authenticate(session.token)).actor
-    refreshed = sessions.touched(session, now_ms=now)
-    if refreshed is not None:
-        remember_cookie(request, sessions.encode(refreshed, key=session_key(svc)))
+    actor = await svc.auth.console_actor(session_id)
+    bound = sessions.csrf_token(session_id, key=_key(svc.settings))
+    state = ScopeState.from_scope(request.scope)
+    if request.method not in _SAFE_METHODS:
+        # Litestar's middleware has checked that form and cookie agree (and put the
+        # token here); only this session's own token may be the one they agree on.
+        if not hmac.compare_digest(str(state.csrf_token or ""), bound):
+            raise DomainError("forbidden")
+    elif state.csrf_token != bound:
+        # A CSRF cookie from before this session (or none): the page's forms carry the
+        # session's token, and the browser gets it as its cookie.
+        state.csrf_token = bound
+        remember_cookie(request, sessions.CSRF_COOKIE, bound)
     return actor
 
 

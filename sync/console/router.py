@@ -1,4 +1,4 @@
-"""The console's router: its pages, its static files, its error pages, its session cookie."""
+"""The console's router: its pages, its static files, its error pages, its cookies."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Router
-from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
@@ -31,26 +30,25 @@ from sync.errors import DomainError
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "console"
 
 
-def _cookie_header(value: str, *, secure: bool) -> str:
-    attributes = "Path=/console; HttpOnly; SameSite=Lax"
-    if secure:
-        attributes += "; Secure"
-    if not value:
-        return f"{sessions.COOKIE}=; Max-Age=0; {attributes}"
-    return f"{sessions.COOKIE}={value}; Max-Age={sessions.IDLE_MS // 1000}; {attributes}"
-
-
 def session_cookie(app: ASGIApp) -> ASGIApp:
-    """Set (or clear) the session cookie that a handler asked for via access.remember_cookie."""
+    """Set (or clear) the cookies a handler asked for via access.remember_cookie.
+
+    This wraps Litestar's CSRF middleware, so a CSRF cookie set here replaces the one
+    that middleware may have added to the same response.
+    """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state: dict[str, Any] = scope.get("state") or {}
-                value = state.get("console_cookie")
-                if value is not None:
-                    MutableScopeHeaders.from_message(message).add(
-                        "set-cookie", _cookie_header(value, secure=scope["scheme"] == "https"))
+                wanted: dict[str, str] = state.get("console_cookies") or {}
+                secure = scope["scheme"] == "https"
+                prefixes = tuple(f"{name}=".encode() for name in wanted)
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if not (k.lower() == b"set-cookie" and v.startswith(prefixes))]
+                headers += [(b"set-cookie", sessions.cookie_header(
+                    name, value, secure=secure).encode()) for name, value in wanted.items()]
+                message["headers"] = headers
             await send(message)
 
         await app(scope, receive, send_with_cookie)

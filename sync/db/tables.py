@@ -126,7 +126,21 @@ login_attempts = sa.Table(
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("at_ms", sa.BigInteger, nullable=False),
     sa.Column("ok", sa.Boolean, nullable=False),
+    # The client's address, for the per-address throttle (sync/domain/lockout.py).
+    sa.Column("address", sa.String(64)),
     sa.Index("ix_login_attempts_username_at", "username", "at_ms"),
+    sa.Index("ix_login_attempts_address_at", "address", "at_ms"),
+)
+
+# Console sessions (sync/domain/console_sessions.py): the cookie holds a random id, this
+# table its SHA-256, like tokens. Not a bearer token: the API never reads this table.
+console_sessions = sa.Table(
+    "console_sessions", metadata,
+    sa.Column("session_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(40), sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("began_ms", sa.BigInteger, nullable=False),
+    sa.Column("seen_ms", sa.BigInteger, nullable=False),
+    sa.Column("ended_ms", sa.BigInteger),
 )
 
 audit_log = sa.Table(

@@ -49,8 +49,17 @@ async def revoke_all(conn: AsyncConnection, user_id: str, *, now_ms: int) -> int
     return int(result.rowcount or 0)
 
 
-async def note_attempt(conn: AsyncConnection, username: str, *, ok: bool, now_ms: int) -> None:
-    await conn.execute(login_attempts.insert().values(username=username, at_ms=now_ms, ok=ok))
+async def note_attempt(conn: AsyncConnection, username: str, *, ok: bool, now_ms: int,
+                       address: str | None) -> None:
+    await conn.execute(login_attempts.insert().values(username=username, at_ms=now_ms, ok=ok,
+                                                      address=address))
+
+
+async def failures_from(conn: AsyncConnection, address: str, *, now_ms: int) -> int:
+    """Failed logins from ``address`` inside the throttle's window, whatever the username."""
+    return int((await conn.execute(sa.select(sa.func.count()).where(
+        login_attempts.c.address == address, login_attempts.c.ok.is_(False),
+        login_attempts.c.at_ms > now_ms - WINDOW_MS))).scalar_one())
 
 
 async def recent_attempts(conn: AsyncConnection, username: str, *,

@@ -42,3 +42,19 @@ async def post_form(client: AsyncTestClient[Any], url: str, data: dict[str, str]
     """POST a console form with the CSRF token a page of the console carries."""
     token = await csrf_token(client, page_url=page_url)
     return await client.post(url, data={**data, "_csrf_token": token}, follow_redirects=False)
+
+
+async def open_session_for(client: AsyncTestClient[Any], username: str, *, now_ms: int) -> str:
+    """A console session opened in the store directly, past the login's checks."""
+    from sync.db.engine import make_engine, write_transaction
+    from sync.http.deps import services
+    from sync.store import console_sessions, org
+
+    # An engine of this event loop's own: the app's runs in the test client's.
+    engine = make_engine(services(client.app.state).settings.database_url)
+    try:
+        async with write_transaction(engine) as conn:
+            user = await org.get_user(conn, username)
+            return await console_sessions.open_session(conn, user_id=user.id, now_ms=now_ms)
+    finally:
+        await engine.dispose()

@@ -17,7 +17,8 @@ async def test_a_squad_leader_logs_in_and_gets_an_httponly_samesite_cookie(
     assert response.headers["location"] == "/console/duty-log"
     cookie = next(v for k, v in response.headers.multi_items()
                   if k == "set-cookie" and v.startswith("workroom_console="))
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=1800" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/;" in cookie
+    assert "Secure" not in cookie  # plain http here; see test_console_sessions for https
     page = await demo_client.get("/console/duty-log")
     assert page.status_code == 200
     assert "华阳路街道中队" in page.text or "张伟" in page.text
@@ -74,7 +75,7 @@ async def test_logging_out_ends_the_session_even_with_a_copied_cookie(
     copied = demo_client.cookies.get("workroom_console")
     response = await post_form(demo_client, "/console/logout", {}, page_url="/console/ledger")
     assert response.status_code == 303
-    demo_client.cookies.set("workroom_console", copied or "", path="/console")
+    demo_client.cookies.set("workroom_console", copied or "", path="/")
     after = await demo_client.get("/console/ledger", follow_redirects=False)
     assert after.status_code == 303
 

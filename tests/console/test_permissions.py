@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from sync.clock import ManualClock
 from sync.console import session as sessions
-from tests.console.conftest import console_login, csrf_from
+from tests.console.conftest import console_login, csrf_from, open_session_for
 from tests.console.scenario import DAY, synced_day
 
 WEEK = "2026-11-23"
@@ -89,14 +89,12 @@ async def _as(client: AsyncTestClient[Any], role: str, now: int) -> None:
     if role == "anonymous":
         return
     if role == "liaison01":
-        # A liaison cannot log in to the console; even a forged-looking genuine session
-        # (a valid token in a correctly signed cookie) is refused.
-        token = (await client.post("/api/v1/auth/login", json={
-            "username": "liaison01", "password": "Workroom2026",
-            "device_id": sessions.DEVICE_ID})).json()["token"]
-        client.cookies.set(sessions.COOKIE, sessions.encode(
-            sessions.ConsoleSession(token=token, began_ms=now, seen_ms=now),
-            key=b"test-secret-key"), path="/console")
+        # A liaison cannot log in to the console; even a genuine session opened for one
+        # behind the login's back is refused.
+        session_id = await open_session_for(client, "liaison01", now_ms=now)
+        client.cookies.set(sessions.COOKIE, session_id, path="/")
+        client.cookies.set(sessions.CSRF_COOKIE, sessions.csrf_token(
+            session_id, key="test-secret-key"), path="/")
         return
     assert (await console_login(client, role)).status_code == 303
 

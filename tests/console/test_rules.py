@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+from litestar.middleware.csrf import generate_csrf_hash
+
 from sync.console import charts, compliance, flags, session
 from sync.console.compliance import VisitFact
 from sync.console.shanghai import day_bounds, parse_time
 from sync.console.sla import CaseFacts, Step, evaluate
+from sync.domain.console_sessions import is_alive
 from sync.domain.merge import FieldWrite
 
 H = 3_600_000
@@ -124,17 +129,23 @@ def test_a_reopened_case_needs_a_new_resolution() -> None:
     assert evaluate(case, now_ms=3 * H).resolved_ms is None
 
 
-def test_the_session_cookie_is_signed_and_expires_after_thirty_idle_minutes() -> None:
-    key = b"k"
-    value = session.encode(session.ConsoleSession(token="t", began_ms=0, seen_ms=0), key=key)
-    assert session.decode(value, key=key, now_ms=29 * 60_000) is not None
-    assert session.decode(value, key=key, now_ms=31 * 60_000) is None
-    assert session.decode(value, key=b"other", now_ms=0) is None
-    payload, _, signature = value.partition(".")
-    assert session.decode(payload[:-2] + "AA." + signature, key=key, now_ms=0) is None
-    refreshed = session.touched(session.ConsoleSession(token="t", began_ms=0, seen_ms=0),
-                                now_ms=10 * 60_000)
-    assert refreshed is not None and refreshed.seen_ms == 10 * 60_000
+def test_a_session_ends_after_thirty_idle_minutes_or_twelve_hours_in_all() -> None:
+    minute = 60_000
+    assert is_alive(began_ms=0, seen_ms=0, now_ms=29 * minute)
+    assert not is_alive(began_ms=0, seen_ms=0, now_ms=30 * minute)
+    assert is_alive(began_ms=0, seen_ms=700 * minute, now_ms=710 * minute)
+    assert not is_alive(began_ms=0, seen_ms=719 * minute, now_ms=720 * minute)
+
+
+@given(session_id=st.text(min_size=1, max_size=60), other=st.text(min_size=1, max_size=60))
+def test_each_session_has_its_own_csrf_token_in_litestars_form(session_id: str,
+                                                               other: str) -> None:
+    token = session.csrf_token(session_id, key="k")
+    assert token == session.csrf_token(session_id, key="k")
+    assert (token == session.csrf_token(other, key="k")) == (session_id == other)
+    assert token != session.csrf_token(session_id, key="other key")
+    secret, signature = token[:64], token[64:]
+    assert signature == generate_csrf_hash(token=secret, secret="k")
 
 
 def test_a_chart_shows_its_numbers_and_escapes_its_labels() -> None:

@@ -37,8 +37,6 @@ async def users(request: Request[Any, Any, Any], admin: Actor) -> Template:
 async def add_user(request: Request[Any, Any, Any], admin: Actor) -> Redirect:
     form = await request.form()
     username = str(form.get("username", "")).strip()
-    if not username or len(username) > 64:
-        raise DomainError("invalid_body", field="username", detail="username")
     await services(request.app.state).auth.add_user(
         username=username, name=str(form.get("name", "")).strip() or username,
         role=_role(str(form.get("role", ""))), squad_id=str(form.get("squad_id", "")) or None,
@@ -66,6 +64,8 @@ async def change_user(request: Request[Any, Any, Any], admin: Actor,
     elif action == "password":
         await auth.set_password(username, str(form.get("password", "")), by=admin.username,
                                 source=SOURCE)
+    elif action == "unlock":
+        await auth.unlock(username, by=admin.username, source=SOURCE)
     else:
         raise DomainError("invalid_body", field="action", detail="action")
     return Redirect("/console/admin/users", status_code=303)

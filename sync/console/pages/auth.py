@@ -1,4 +1,4 @@
-"""Login and logout: the console's session cookie on top of AuthService's password check."""
+"""Login and logout: the console's session cookies on top of AuthService's console sessions."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from sync.console import session as sessions
-from sync.console.access import current_actor, remember_cookie, session_key
+from sync.console.access import current_actor, remember_cookie, session_id_of, start_session
 from sync.console.pages.common import page
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
+from sync.http.body import client_address
 from sync.http.deps import services
 
 
@@ -36,38 +37,32 @@ async def login(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     next_url = _safe_next(str(form.get("next", "")))
-    svc = services(request.app.state)
     try:
-        session = await svc.auth.login(
-            username=username, password=password, device_id=sessions.DEVICE_ID,
-            device_name="console", source=request.client.host if request.client else None)
+        session = await services(request.app.state).auth.console_login(
+            username=username, password=password, source=client_address(request))
     except DomainError as exc:
-        if exc.code not in ("invalid_credentials", "locked"):
+        if exc.code == "console_liaison":
+            return page("login", actor=None, status_code=403, next="", username=username,
+                        error=exc.message)
+        if exc.code not in ("invalid_credentials", "locked", "rate_limited"):
             raise
         return page("login", actor=None, status_code=exc.http_status, next=next_url or "",
                     error=exc.message, username=username)
-    if session.actor.role is Role.LIAISON:
-        await svc.auth.logout(session.token, actor=session.actor, source="console")
-        return page("login", actor=None, status_code=403, next="", username=username,
-                    error=DomainError("console_liaison").message)
-    now = svc.clock.now_ms()
-    remember_cookie(request, sessions.encode(sessions.ConsoleSession(
-        token=session.token, began_ms=now, seen_ms=now), key=session_key(svc)))
+    start_session(request, session.session_id)
     return Redirect(next_url or _home(session.actor), status_code=303)
 
 
 @post("/logout")
 async def logout(request: Request[Any, Any, Any]) -> Redirect:
-    svc = services(request.app.state)
-    found = sessions.decode(request.cookies.get(sessions.COOKIE), key=session_key(svc),
-                            now_ms=svc.clock.now_ms())
-    if found is not None:
+    session_id = session_id_of(request)
+    if session_id is not None:
         try:
-            actor = await current_actor(request)
-            await svc.auth.logout(found.token, actor=actor, source="console")
+            await current_actor(request)  # the CSRF check: no logging out from elsewhere
+            await services(request.app.state).auth.console_logout(
+                session_id, source=client_address(request))
         except DomainError:
             pass
-    remember_cookie(request, None)
+    remember_cookie(request, sessions.COOKIE, None)
     return Redirect("/console/login", status_code=303)
 
 
