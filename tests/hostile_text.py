@@ -91,3 +91,6 @@ def opened(response: Any) -> dict[str, list[tuple[Any, ...]]]:
 
 def cells(sheets: dict[str, list[tuple[Any, ...]]]) -> set[Any]:
     return {v for rows in sheets.values() for r in rows for v in r}
+
+# What shows that markup from the table reached a page unescaped.
+MARKUP_TELLS = ("<script>alert(", "<img src=x onerror")

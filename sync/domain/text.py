@@ -55,6 +55,12 @@ def clean(text: str) -> str:
     return FORBIDDEN.sub(REPLACEMENT, text)
 
 
+def strip(text: str) -> str:
+    """``text`` without its forbidden characters: for what a resident pastes into the
+    report form, which is taken rather than refused (a replacement mark would puzzle)."""
+    return FORBIDDEN.sub("", text)
+
+
 def describe_char(char: str) -> str:
     """How an error names a character: its code point, since it cannot be shown."""
     return f"U+{ord(char):04X}"

@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from sync.domain import text
+
 # The three places DOMAIN.md R3 names; any other text is a named custom spot.
 STANDARD_PLACEMENTS = ("居委会", "物业", "小区出入口")
 MAX_PLACEMENT_CHARS = 50
@@ -64,12 +66,10 @@ def client_key(address: str | None, *, secret: str) -> str:
     return digest.hexdigest()[:32]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(text: str) -> str:
-    """What a resident typed, without control characters (PostgreSQL refuses NUL in JSON)."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+def clean_text(value: str) -> str:
+    """What a resident typed, without the characters user text may not hold
+    (``text.FORBIDDEN``): a resident's paste is taken, not refused."""
+    return text.strip(value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def normalise_placement(text: str) -> str | None:
