@@ -90,6 +90,12 @@ class ErrorOut(Wire, omit_defaults=True):
     field: str | None = None
 
 
+class ErrorBody(Wire):
+    """Every error answer: ``{"error": {"code", "message", "field"?}}`` (sync-protocol.md)."""
+
+    error: ErrorOut
+
+
 class MutationResult(Wire, omit_defaults=True):
     id: str
     status: Literal["applied", "duplicate", "rejected"]

@@ -23,6 +23,7 @@ from sync.http import auth_api, blobs_api, health, pwa, review_api, schema_api, 
 from sync.http.deps import Services
 from sync.http.errors import on_domain_error, on_http_exception, on_unexpected
 from sync.http.guard import check_request
+from sync.http.openapi import COMPONENTS
 from sync.qr import handlers as qr_handlers
 from sync.services.auth import AuthService
 from sync.services.blobs import BlobService
@@ -74,7 +75,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
             title="Workroom 社区工作室", version="1.0.0", path="/api/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[SwaggerRenderPlugin()], components=COMPONENTS,
         ),
         debug=False,
     )

@@ -9,6 +9,7 @@ from litestar.di import Provide
 from sync.domain.roles import Actor
 from sync.http.body import client_address, decode_request
 from sync.http.deps import bearer_token, require_session, services
+from sync.http.openapi import BEARER, documented, errors, json_body
 from sync.protocol import (
     CommunityOut,
     LoginRequest,
@@ -27,7 +28,8 @@ def user_out(actor: Actor) -> UserOut:
     return UserOut(id=actor.id, name=actor.name, role=actor.role.value, squad_id=actor.squad_id)
 
 
-@post("/api/v1/auth/login", status_code=200, tags=["auth"])
+@post("/api/v1/auth/login", status_code=200, tags=["auth"], responses=errors(401, 413, 429),
+      operation_class=json_body(LoginRequest))
 async def login(request: Request) -> LoginResponse:
     body = await decode_request(request, _login_decoder)
     session = await services(request.app.state).auth.login(
@@ -38,14 +40,16 @@ async def login(request: Request) -> LoginResponse:
 
 
 @post("/api/v1/auth/logout", status_code=204, tags=["auth"],
-      dependencies={"session": Provide(require_session)})
+      dependencies={"session": Provide(require_session)}, security=BEARER,
+      responses=errors(401), operation_class=documented(answers={204: None}))
 async def logout(request: Request, session: Authenticated) -> Response[None]:
     await services(request.app.state).auth.logout(
         bearer_token(request), actor=session.actor, source=client_address(request))
     return Response(None, status_code=204)
 
 
-@get("/api/v1/me", tags=["auth"], dependencies={"session": Provide(require_session)})
+@get("/api/v1/me", tags=["auth"], dependencies={"session": Provide(require_session)},
+     security=BEARER, responses=errors(401))
 async def me(request: Request, session: Authenticated) -> MeResponse:
     communities = await services(request.app.state).auth.me(session.actor)
     return MeResponse(user=user_out(session.actor), communities=[

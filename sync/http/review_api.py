@@ -8,6 +8,7 @@ from litestar.di import Provide
 
 from sync.http.body import decode_request
 from sync.http.deps import require_session, services
+from sync.http.openapi import BEARER, errors, json_body
 from sync.http.sync_api import parse_limit
 from sync.protocol import ConflictOut, ConflictsResponse, RejectedResponse, ResolveConflictRequest
 from sync.services.auth import Authenticated
@@ -16,7 +17,8 @@ _resolve_decoder = msgspec.json.Decoder(ResolveConflictRequest)
 _session = {"session": Provide(require_session)}
 
 
-@get("/api/v1/conflicts", tags=["review"], dependencies=_session)
+@get("/api/v1/conflicts", tags=["review"], dependencies=_session, security=BEARER,
+     responses=errors(401, 403))
 async def list_conflicts(request: Request, session: Authenticated, before: str | None = None,
                          limit: str | None = None, unresolved: str | None = None
                          ) -> ConflictsResponse:
@@ -26,14 +28,16 @@ async def list_conflicts(request: Request, session: Authenticated, before: str |
 
 
 @post("/api/v1/conflicts/{conflict_id:str}/resolve", status_code=200, tags=["review"],
-      dependencies=_session)
+      dependencies=_session, security=BEARER, responses=errors(401, 403, 404, 409, 413),
+      operation_class=json_body(ResolveConflictRequest))
 async def resolve_conflict(request: Request, session: Authenticated,
                            conflict_id: str) -> ConflictOut:
     choice = await decode_request(request, _resolve_decoder)
     return await services(request.app.state).review.resolve(session.actor, conflict_id, choice)
 
 
-@get("/api/v1/rejected", tags=["review"], dependencies=_session)
+@get("/api/v1/rejected", tags=["review"], dependencies=_session, security=BEARER,
+     responses=errors(401, 403))
 async def list_rejected(request: Request, session: Authenticated, before: str | None = None,
                         limit: str | None = None) -> RejectedResponse:
     return await services(request.app.state).review.rejected(

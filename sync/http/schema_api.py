@@ -7,9 +7,10 @@ from typing import Any
 from litestar import get
 
 from schema.export import export
+from sync.http.openapi import errors
 
 
-@get("/api/v1/schema", tags=["schema"], cache=300)
+@get("/api/v1/schema", tags=["schema"], cache=300, responses=errors())
 async def record_schema() -> dict[str, Any]:
     return export()
 

@@ -10,6 +10,7 @@ from sync.domain import text
 from sync.errors import DomainError
 from sync.http.body import decode_clamped
 from sync.http.deps import require_session, services
+from sync.http.openapi import BEARER, errors, push_operation
 from sync.protocol import PullResponse, PushRequest, PushResponse
 from sync.services.auth import Authenticated
 from sync.services.sync import MAX_PULL_LIMIT
@@ -20,7 +21,8 @@ _FIELDS_DEPTH = 4 + text.MAX_VALUE_DEPTH
 
 
 @post("/api/v1/sync/push", status_code=200, tags=["sync"],
-      dependencies={"session": Provide(require_session)})
+      dependencies={"session": Provide(require_session)}, security=BEARER,
+      responses=errors(401, 403, 413), operation_class=push_operation())
 async def push(request: Request, session: Authenticated) -> PushResponse:
     body, raw = decode_clamped(await request.body(), _push_decoder, limit=_FIELDS_DEPTH)
     return await services(request.app.state).sync.push(
@@ -28,7 +30,8 @@ async def push(request: Request, session: Authenticated) -> PushResponse:
         may_hold_forbidden=text.RAW_HINT.search(raw) is not None)
 
 
-@get("/api/v1/sync/pull", tags=["sync"], dependencies={"session": Provide(require_session)})
+@get("/api/v1/sync/pull", tags=["sync"], dependencies={"session": Provide(require_session)},
+     security=BEARER, responses=errors(401, 403))
 async def pull(request: Request, session: Authenticated, cursor: str | None = None,
                limit: str | None = None) -> PullResponse:
     return await services(request.app.state).sync.pull(

@@ -15,6 +15,7 @@ from litestar.di import Provide
 from sync.errors import DomainError
 from sync.http.body import client_address, decode_request
 from sync.http.deps import require_session, services
+from sync.http.openapi import BEARER, BINARY, documented, errors, json_body
 from sync.qr import images, poster
 from sync.qr.registry import QrRegistry, WeekFigures
 from sync.qr.store import QrCode
@@ -79,7 +80,8 @@ def _base(request: Request[Any, Any, Any]) -> str:
             or str(request.base_url).rstrip("/"))
 
 
-@get("/api/v1/qr/codes", tags=["qr"], dependencies=_session)
+@get("/api/v1/qr/codes", tags=["qr"], dependencies=_session, security=BEARER,
+     responses=errors(401, 403))
 async def list_codes(request: Request[Any, Any, Any], session: Authenticated,
                      community_id: str | None = None,
                      squad_id: str | None = None) -> CodesResponse:
@@ -88,7 +90,8 @@ async def list_codes(request: Request[Any, Any, Any], session: Authenticated,
     return CodesResponse(codes=[code_out(c, _base(request)) for c in found])
 
 
-@post("/api/v1/qr/codes", status_code=201, tags=["qr"], dependencies=_session)
+@post("/api/v1/qr/codes", status_code=201, tags=["qr"], dependencies=_session, security=BEARER,
+      responses=errors(401, 403, 404, 413), operation_class=json_body(CreateCode))
 async def create_code(request: Request[Any, Any, Any], session: Authenticated) -> CodeOut:
     body = await decode_request(request, _create_decoder)
     found = await _registry(request).create(body.community_id, body.placement,
@@ -98,7 +101,7 @@ async def create_code(request: Request[Any, Any, Any], session: Authenticated) -
 
 
 @post("/api/v1/qr/codes/{code:str}/revoke", status_code=200, tags=["qr"],
-      dependencies=_session)
+      dependencies=_session, security=BEARER, responses=errors(401, 403, 404))
 async def revoke_code(request: Request[Any, Any, Any], session: Authenticated,
                       code: str) -> CodeOut:
     found = await _registry(request).revoke(code, by=session.actor,
@@ -107,7 +110,7 @@ async def revoke_code(request: Request[Any, Any, Any], session: Authenticated,
 
 
 @post("/api/v1/qr/codes/{code:str}/replace", status_code=201, tags=["qr"],
-      dependencies=_session)
+      dependencies=_session, security=BEARER, responses=errors(401, 403, 404))
 async def replace_code(request: Request[Any, Any, Any], session: Authenticated,
                        code: str) -> CodeOut:
     found = await _registry(request).replace(code, by=session.actor,
@@ -115,7 +118,9 @@ async def replace_code(request: Request[Any, Any, Any], session: Authenticated,
     return code_out(found, _base(request))
 
 
-@get("/api/v1/qr/codes/{code:str}/image/{fmt:str}", tags=["qr"], dependencies=_session)
+@get("/api/v1/qr/codes/{code:str}/image/{fmt:str}", tags=["qr"], dependencies=_session,
+     security=BEARER, responses=errors(401, 403, 404), operation_class=documented(
+         answers={200: {"image/svg+xml": BINARY, "image/png": BINARY}}))
 async def code_image(request: Request[Any, Any, Any], session: Authenticated, code: str,
                      fmt: str) -> Response[bytes]:
     found = await _registry(request).find(code, by=session.actor)
@@ -127,7 +132,8 @@ async def code_image(request: Request[Any, Any, Any], session: Authenticated, co
     raise DomainError("not_found")
 
 
-@get("/api/v1/qr/posters", tags=["qr"], dependencies=_session)
+@get("/api/v1/qr/posters", tags=["qr"], dependencies=_session, security=BEARER,
+     media_type=MediaType.HTML, responses=errors(401, 403, 404))
 async def posters(request: Request[Any, Any, Any], session: Authenticated,
                   community_id: str | None = None,
                   squad_id: str | None = None) -> Response[str]:
@@ -139,7 +145,8 @@ async def posters(request: Request[Any, Any, Any], session: Authenticated,
     return Response(html, media_type=MediaType.HTML)
 
 
-@get("/api/v1/qr/figures", tags=["qr"], dependencies=_session)
+@get("/api/v1/qr/figures", tags=["qr"], dependencies=_session, security=BEARER,
+     responses=errors(401, 403))
 async def figures(request: Request[Any, Any, Any], session: Authenticated,
                   community_id: str | None = None, weeks: int = 8) -> FiguresResponse:
     return FiguresResponse(figures=await _registry(request).figures(
