@@ -10,18 +10,18 @@ whatever the gate accepted when it was written, so the rule lives here, at the w
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
+from sync.domain import text as user_text
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # What XML 1.0 cannot carry: C0 controls but tab, line feed and carriage return; lone
 # surrogates (no UTF-8 for them); U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Starts that spreadsheet programs read as a formula when the cell is edited or the text
 # pasted (OWASP's list, with the full-width forms a Chinese input method types).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -29,9 +29,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 MAX_CELL_UNITS = 32_767
 
 
-def xml_text(text: str) -> str:
-    """``text`` without the characters an XML document cannot hold."""
-    return _NOT_XML.sub("", text)
+def xml_text(value: str) -> str:
+    """``value`` without the characters user text may not hold (``text.FORBIDDEN``, which
+    takes in every one an XML document cannot hold): an export shows what is stored as
+    the gate would take it today."""
+    return user_text.strip(value)
 
 
 def cell_text(text: str) -> str:
