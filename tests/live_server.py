@@ -42,25 +42,52 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes] | None, log: Path) -
     pytest.fail(f"server not healthy after 30 s:\n{log.read_text(errors='replace')}")
 
 
+class ServerProcess:
+    """``workroom serve`` on one port and database, which a test may kill (SIGKILL, as a
+    crash or the OOM killer would) and start again where it was."""
+
+    def __init__(self, database_url: str, data_dir: Path, *,
+                 env: dict[str, str] | None = None) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.database_url, self.data_dir, self.env = database_url, data_dir, env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir / "serve.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the server and wait until it answers."""
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [workroom_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--db", self.database_url, "--data-dir", str(self.data_dir)],
+                stdout=out, stderr=subprocess.STDOUT, env=self.env)
+        wait_healthy(self.url, self.process, self.log)
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+
 @contextmanager
 def live_server(database_url: str, data_dir: Path, *,
                 env: dict[str, str] | None = None) -> Iterator[str]:
     """Serve ``database_url`` on a free port; yield the base URL; stop the process after."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log = data_dir / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [workroom_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--db", database_url, "--data-dir", str(data_dir)],
-            stdout=out, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
+    server = ServerProcess(database_url, data_dir, env=env)
     try:
-        wait_healthy(base, process, log)
-        yield base
+        server.start()
+        yield server.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        server.stop()
