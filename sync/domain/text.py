@@ -21,9 +21,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_FORBIDDEN_CHARS = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff")
+FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARS}]")
+# The same rule as a msgspec pattern, for a string the wire structs refuse whole.
+WITHOUT_FORBIDDEN = f"^[^{_FORBIDDEN_CHARS}]*$"
 # A forbidden character in raw JSON: as an escape (\b and \f too), or as its UTF-8
 # bytes (raw C0 controls are not valid JSON, so the decoder refuses those itself).
 # Absent, no string of the body needs checking.
