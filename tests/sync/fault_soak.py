@@ -92,7 +92,8 @@ async def run_soak(database_url: str, data_dir: Path, *, seconds: float,
                                           random.Random(seed * 1000 + n)))
             plan = FaultPlan(seed=seed, lifetime_s=seconds + 60)
             async with FaultProxy(server.port, plan) as proxy:
-                clients = [_client(f"http://127.0.0.1:{proxy.port}", d) for d in devices]
+                clients = [_client(f"http://127.0.0.1:{proxy.port}", d,
+                                   timeout=CLIENT_TIMEOUT_S) for d in devices]
                 try:
                     for device, client in zip(devices, clients, strict=True):
                         device.phone.http = client
@@ -103,9 +104,15 @@ async def run_soak(database_url: str, data_dir: Path, *, seconds: float,
                     for client in clients:
                         await client.aclose()
                 figures.faults = proxy.counts
-            for device in devices:
-                device.phone.http = direct
-            await _drain(devices)
+            # The proxy gone: every device straight to the server.
+            clients = [_client(server.url, d, timeout=30) for d in devices]
+            try:
+                for device, client in zip(devices, clients, strict=True):
+                    device.phone.http = client
+                await _drain(devices)
+            finally:
+                for client in clients:
+                    await client.aclose()
     finally:
         await asyncio.to_thread(server.stop)
     figures.mutations = sum(len(d.written) for d in devices)
@@ -131,12 +138,13 @@ async def _soak(devices: list[SoakDevice], server: ServerProcess, proxy: FaultPr
             raise outcome
 
 
-def _client(base_url: str, device: SoakDevice) -> httpx.AsyncClient:
+def _client(base_url: str, device: SoakDevice, *, timeout: float) -> httpx.AsyncClient:
+    """The device's own connection, noting every push request it sends."""
     async def note_push(request: httpx.Request) -> None:
         if request.url.path == "/api/v1/sync/push":
             device.attempts.append([m["id"] for m in _decode(request.content)["mutations"]])
 
-    return httpx.AsyncClient(base_url=base_url, timeout=CLIENT_TIMEOUT_S,
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout,
                              event_hooks={"request": [note_push]})
 
 

@@ -107,11 +107,13 @@ def _partial(devices: list[SoakDevice], log: list[dict[str, Any]]) -> list[str]:
         sent = [set(ids) for ids in device.attempts]
         before: set[str] = set()
         for received_ms in dict.fromkeys(row["received_ms"] for row in rows):
-            stretch = {row["id"] for row in rows if row["received_ms"] == received_ms}
-            if not any(stretch == ids - before for ids in sent):
+            stretch = [row for row in rows if row["received_ms"] == received_ms]
+            ids = {row["id"] for row in stretch}
+            if not any(ids == batch - before for batch in sent):
                 problems.append(f"{device.phone.device_id}: the push at {received_ms} logged "
-                                f"{len(stretch)} mutations, no request's whole batch")
-            before |= stretch
+                                f"seq {stretch[0]['seq']}..{stretch[-1]['seq']}, "
+                                f"no request's whole batch")
+            before |= ids
     return problems
 
 
