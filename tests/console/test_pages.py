@@ -127,7 +127,7 @@ async def test_an_admin_adds_a_user_assigns_and_disables_them(
                     {"action": "assign", "community_id": "c-hy-03"}, page_url=page)
     html = (await demo_client.get(page)).text
     row = html[html.index('data-user="liaison99"'):]
-    assert "赵敏" in row[:400] and "c-hy-03" in row[:600]
+    assert "赵敏" in row[:400] and "西镇居民区" in row[:600], "the community by its name"
     await post_form(demo_client, f"{page}/liaison99", {"action": "disable"}, page_url=page)
     login = await demo_client.post("/api/v1/auth/login", json={
         "username": "liaison99", "password": "Newpassword2026", "device_id": "d"})
