@@ -60,6 +60,8 @@ class Device:
     # What this device knows: record id -> pulled record (with "version").
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The last pull stopped inside a page run (a page with has_more, then no more).
+    mid_run: bool = False
     retry_delays: tuple[float, ...] = (0.05, 0.2, 1.0)
 
     @property
@@ -120,7 +122,10 @@ class Device:
         return responses
 
     async def pull(self, *, limit: int = 1000) -> list[dict[str, Any]]:
+        """Pull until up to date. A page run resumed after an interruption ends at the
+        horizon its first page read, which may be long past: then one more run."""
         received: list[dict[str, Any]] = []
+        resumed = self.mid_run
         while True:
             params: dict[str, Any] = {"limit": limit}
             if self.cursor:
@@ -134,8 +139,11 @@ class Device:
                                 if v["community_id"] != community}
             received.extend(body["records"])
             self.cursor = body["cursor"]
+            self.mid_run = body["has_more"]
             if not body["has_more"]:
-                return received
+                if not resumed:
+                    return received
+                resumed = False
 
     async def sync(self) -> None:
         await self.push()
