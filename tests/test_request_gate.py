@@ -107,3 +107,11 @@ async def test_the_resident_pages_answer_a_nul_with_their_own_page(
     response = await demo_client.get("/r/abc%00def")
     assert 400 <= response.status_code < 500
     assert "text/html" in response.headers["content-type"]
+
+
+async def test_a_parameter_named_only_by_forbidden_characters_gets_no_empty_field(
+        demo_client: AsyncTestClient) -> None:
+    """Found by the schema fuzzer: the error named the field ``""``."""
+    response = await demo_client.get("/api/v1/schema?%C2%8C=x%01")
+    assert response.status_code == 400
+    assert response.json()["error"].get("field", "?") != ""

@@ -44,5 +44,5 @@ def _check(field: str, value: object) -> None:
         return
     bad = text.first_forbidden(value)
     if bad is not None:
-        raise DomainError("invalid_request", field=text.clean(field)[:64],
+        raise DomainError("invalid_request", field=text.strip(field)[:64] or None,
                           detail=t("detail.forbidden_char", char=text.describe_char(bad)))
