@@ -20,9 +20,12 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 pg_isready -h 127.0.0.1 -p 5432
 
-step "Chromium"
-if [ ! -x /usr/bin/chromium ]; then
-  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+step "Chromium, and LibreOffice (the exports are opened as a person's spreadsheet would)"
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v soffice >/dev/null || missing="$missing libreoffice-calc-nogui"
+if [ -n "$missing" ]; then
+  apt-get update -qq && apt-get install -y -qq $missing >/dev/null
 fi
 /usr/bin/chromium --version
 
