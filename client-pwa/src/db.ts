@@ -105,6 +105,8 @@ export const META = {
   hlc: 'hlc',
   nextSeq: 'next_seq',
   cursor: 'cursor',
+  /** The stored cursor is inside a page run (its page said has_more). */
+  cursorMidRun: 'cursor_mid_run',
   lastSyncAt: 'last_sync_at',
   clockOffset: 'clock_offset_ms',
   schema: 'schema',

@@ -1,7 +1,8 @@
 // The sync loop: push the outbox in batches, upload the photos the server lacks, then
-// pull until has_more is false. One run at a time; transient failures back off
-// exponentially (capped) and the 同步 button cuts the wait short; a 401 stops
-// everything until the user logs in again, with the outbox untouched.
+// pull until has_more is false (and one run more after resuming a run cut short). One
+// run at a time; transient failures back off exponentially (capped) and the 同步 button
+// cuts the wait short; a 401 stops everything until the user logs in again, with the
+// outbox untouched.
 import { ApiFailure, type Api } from './api';
 import { META, getMeta, setMeta, type WorkroomDb } from './db';
 import { correctedNow, initialHlc, parseHlc, receive, type Hlc } from './hlc';
@@ -208,9 +209,16 @@ export class SyncLoop {
     }
   }
 
+  /**
+   * Pull until up to date. A page run reads only up to the horizon its first page saw,
+   * and a mid-run cursor carries that horizon: a run resumed after the signal dropped
+   * (maybe days later) ends at the old horizon, so it is followed by one fresh run.
+   */
   private async pullAll(): Promise<void> {
     const { db, api } = this.deps;
     let cursor = (await getMeta<string>(db, META.cursor)) ?? null;
+    // A cursor stored before the flag existed may be mid-run; one extra pull is cheap.
+    let resumed = (await getMeta<boolean>(db, META.cursorMidRun)) ?? cursor !== null;
     let resetOnce = false;
     for (;;) {
       let res;
@@ -220,6 +228,7 @@ export class SyncLoop {
         if (err instanceof ApiFailure && err.code === 'invalid_cursor' && !resetOnce) {
           resetOnce = true;
           cursor = null;
+          resumed = false;
           continue;
         }
         throw err;
@@ -228,8 +237,15 @@ export class SyncLoop {
       await noteOverrides(db, res.records, this.sent, this.now());
       await this.observe(res.hlc, res.server_time, this.now());
       cursor = res.cursor;
-      await setMeta(db, META.cursor, cursor);
-      if (!res.has_more) return;
+      // One write for both, so a crash can never pair a mid-run cursor with "run ended".
+      await db.meta.bulkPut([
+        { key: META.cursor, value: cursor },
+        { key: META.cursorMidRun, value: res.has_more },
+      ]);
+      if (!res.has_more) {
+        if (!resumed) return;
+        resumed = false;
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 // A small in-memory stand-in for the sync server, just enough protocol to drive the
-// client's loop: acked_seq, duplicates, rejection of unknown kinds, cursors, blobs.
+// client's loop: acked_seq, duplicates, rejection of unknown kinds, cursors and page
+// runs, blobs.
 import { ApiFailure } from '../src/api';
 import type { SyncApi } from '../src/sync';
 import type { Mutation, PulledRecord, PushResponse } from '../src/types';
@@ -49,13 +50,20 @@ export class FakeServer implements SyncApi {
   async pull(cursor: string | null, limit: number) {
     this.maybeFail();
     this.pulls.push(cursor);
-    const after = cursor ? Number(cursor) : 0;
-    const changed = [...this.records.values()].filter((r) => r.version > after).sort((a, b) => a.version - b.version);
+    // As on the real server, a page run reads only up to the horizon its first page
+    // saw: a mid-run cursor ("position@horizon") carries it until the run ends.
+    const [position, carried] = (cursor ?? '0').split('@');
+    const after = Number(position);
+    const horizon = carried === undefined ? this.version : Number(carried);
+    const changed = [...this.records.values()]
+      .filter((r) => r.version > after && r.version <= horizon)
+      .sort((a, b) => a.version - b.version);
     const page = changed.slice(0, limit);
+    const hasMore = changed.length > page.length;
     const last = page.length ? page[page.length - 1]!.version : after;
     return {
-      cursor: String(last),
-      has_more: changed.length > page.length,
+      cursor: hasMore ? `${last}@${horizon}` : String(horizon),
+      has_more: hasMore,
       server_time: this.serverTime,
       hlc: `${this.serverTime}:00000:server`,
       records: page,

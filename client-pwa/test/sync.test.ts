@@ -68,7 +68,7 @@ describe('sync loop', () => {
     server.version = PULL_LIMIT + 5;
     const loop = new SyncLoop({ db, api: server, appVersion: 't' });
     await loop.syncNow();
-    expect(server.pulls).toEqual([null, String(PULL_LIMIT)]);
+    expect(server.pulls).toEqual([null, `${PULL_LIMIT}@${PULL_LIMIT + 5}`]);
     expect(await db.records.count()).toBe(PULL_LIMIT + 5);
     await loop.syncNow();
     expect(server.pulls[2]).toBe(String(PULL_LIMIT + 5));
@@ -249,5 +249,37 @@ describe('an oversized push', () => {
     expect(await loop.syncNow()).toBe('ok');
     expect(await pendingCount(db)).toBe(0);
     expect(Math.max(...server.pushes.map((b) => b.length))).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('a signal lost between pull pages', () => {
+  it('a pull resumed after the signal dropped mid-run brings the phone up to now', async () => {
+    const db = await freshDb();
+    const server = new FakeServer();
+    for (let i = 1; i <= PULL_LIMIT + 1; i++) {
+      server.records.set(`r${i}`, { kind: 'suggestion', id: `r${i}`, community_id: 'c1', version: i, fields: { content: 'early' } });
+    }
+    server.version = PULL_LIMIT + 1;
+    const realPull = server.pull.bind(server);
+    let answered = 1;
+    server.pull = async (cursor, limit) => {
+      if (answered === 0) throw new ApiFailure(0, 'network', 'no signal');
+      answered -= 1;
+      return realPull(cursor, limit);
+    };
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', setTimer: () => 0, clearTimer: () => {} });
+    expect(await loop.syncNow()).toBe('retry'); // page 1 of 2, then no signal
+    expect(await db.records.count()).toBe(PULL_LIMIT);
+
+    server.version += 1;
+    server.records.set('late', { kind: 'suggestion', id: 'late', community_id: 'c1', version: server.version, fields: { content: 'late' } });
+    answered = Infinity;
+    // The app was closed meanwhile: what the phone knows of the old run is in the db.
+    const reopened = new SyncLoop({ db, api: server, appVersion: 't' });
+    expect(await reopened.syncNow()).toBe('ok');
+    expect((await db.records.get('late'))?.fields.content).toBe('late');
+    expect(await db.records.count()).toBe(PULL_LIMIT + 2);
+    // The old run's last page, then one fresh run: no loop.
+    expect(server.pulls).toEqual([null, `${PULL_LIMIT}@${PULL_LIMIT + 1}`, String(PULL_LIMIT + 1)]);
   });
 });
