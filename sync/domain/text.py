@@ -21,8 +21,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_FORBIDDEN_CHARS = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-                    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff")
+# As escapes, not the characters: the pattern is printed in the OpenAPI document, which
+# cannot carry a lone surrogate (and ECMAScript regular expressions read the same escapes).
+_FORBIDDEN_CHARS = (r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                    r"\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff")
 FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARS}]")
 # The same rule as a msgspec pattern, for a string the wire structs refuse whole.
 WITHOUT_FORBIDDEN = f"^[^{_FORBIDDEN_CHARS}]*$"
