@@ -17,6 +17,7 @@ from litestar.testing import AsyncTestClient
 from schema.export import export
 from sync.clock import ManualClock
 from sync.db.engine import make_engine
+from sync.domain import text
 from sync.settings import Settings
 from tests.console.conftest import console_login
 from tests.hostile_text import HOSTILE, MARKUP_TELLS, opened, store_hostile_text
@@ -88,6 +89,9 @@ def check_read_back(response: Any, url: str) -> None:
     elif "html" in kind:
         for tell in MARKUP_TELLS:
             assert tell not in response.text, (url, tell)
+        # Not even stored before the gate: no override reorders a page, no control
+        # character reaches it.
+        assert text.first_forbidden(response.text) is None, url
 
 
 async def read_everything(client: AsyncTestClient, values: dict[str, str]) -> int:

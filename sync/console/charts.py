@@ -6,9 +6,9 @@ so a chart never says anything its numbers do not.
 
 from __future__ import annotations
 
-from html import escape
-
 import msgspec
+
+from sync.domain.text import for_markup as escape
 
 PALETTE = ("#2f6fb0", "#e08a1e", "#3c9a5f", "#c0392b", "#8e6bbf", "#7f8c8d", "#16a2b8",
            "#b5651d")

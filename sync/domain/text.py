@@ -18,6 +18,7 @@ that held it. Everything here walks values iteratively: no input can exhaust the
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -63,6 +64,12 @@ def strip(text: str) -> str:
     """``text`` without its forbidden characters: for what a resident pastes into the
     report form, which is taken rather than refused (a replacement mark would puzzle)."""
     return FORBIDDEN.sub("", text)
+
+
+def for_markup(value: str) -> str:
+    """``value`` for markup built by hand (an SVG chart, a QR image's title): what user
+    text may not hold stripped, then escaped — what Jinja's pages do for every value."""
+    return html.escape(strip(value))
 
 
 def describe_char(char: str) -> str:

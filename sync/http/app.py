@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -13,10 +14,12 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from sync.clock import Clock, SystemClock
 from sync.console import router as console_router
 from sync.db.engine import make_engine
+from sync.domain import text
 from sync.errors import DomainError
 from sync.evaluation import pages as evaluation_pages
 from sync.http import auth_api, blobs_api, health, pwa, review_api, schema_api, sync_api
@@ -33,6 +36,19 @@ from sync.settings import Settings, load_secret_key
 from sync.store.blobs import BlobFolder
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _print_only_user_text(engine: JinjaTemplateEngine) -> None:
+    """Whatever a page prints holds only what user text may (the gate's rule): text
+    stored before the gate — a bidi override, a control character — cannot reorder or
+    break a supervisor's or a resident's page."""
+    engine.engine.finalize = _printable
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return text.strip(value)
+    return value
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
@@ -72,7 +88,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
         # tokens, which a foreign page cannot send, so it is exempt.
         csrf_config=CSRFConfig(secret=secret_key, cookie_httponly=True, cookie_samesite="lax",
                                exclude=["^/api/", "^/healthz"]),
-        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine,
+                                       engine_callback=_print_only_user_text),
         openapi_config=OpenAPIConfig(
             title="Workroom 社区工作室", version="1.0.0", path="/api/schema",
             render_plugins=[SwaggerRenderPlugin()], components=COMPONENTS,

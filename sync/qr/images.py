@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-from html import escape
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-from sync.xlsx import xml_text
+from sync.domain.text import for_markup
 
 BORDER = 4  # the quiet zone the standard asks for; scanners fail without it
 
@@ -33,7 +32,7 @@ def svg(data: str, *, title: str = "") -> str:
                    for x, dark in enumerate(row) if dark)
     # The title is a community's name: escaped, and without what XML cannot hold, so the
     # file still parses as a standalone SVG.
-    label = f"<title>{escape(xml_text(title))}</title>" if title else ""
+    label = f"<title>{for_markup(title)}</title>" if title else ""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
             f'shape-rendering="crispEdges" role="img">{label}'
             f'<rect width="{size}" height="{size}" fill="#fff"/>'
