@@ -41,7 +41,14 @@ def test_rejected_mutation_stays_visible_and_can_be_resent(
     sync_and_wait(page)
     rejected = page.locator("li.rejected")
     assert rejected.count() == 1
-    assert "missing_field" in rejected.locator("[data-testid=rejected-reason]").inner_text()
+    # The server's Chinese message and the field's label from the schema; never the
+    # code, the field's wire name, nor the mutation as JSON.
+    reason = rejected.locator("[data-testid=rejected-reason]").inner_text()
+    assert reason.startswith("原因：缺少必填字段") and reason.endswith("（反馈方式）")
+    assert "missing_field" not in reason
+    recorded = rejected.locator("dl.fields").inner_text()
+    assert "处置动作" in recorded and "反馈诉求人" in recorded
+    assert "feedback" not in recorded and "{" not in recorded and "case_id" not in recorded
 
     token = server.token("liaison01")
     records = server.pull_all(token)
@@ -67,3 +74,31 @@ def test_rejected_mutation_stays_visible_and_can_be_resent(
     )
     assert actions == ["feedback", "note"]
     open_tab(page, "today")
+
+
+def test_rejected_hostile_title_reads_as_labels_and_stays_isolated(
+    server: Server, new_context: Callable[[], BrowserContext]
+) -> None:
+    """A title holding a right-to-left override (refused by the server's gate) is shown
+    among the labelled fields inside an isolate, so it cannot reorder the rest."""
+    title = "E2E 方向符\u202e楼道堆物"
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, server.url, "liaison01")
+    go_offline(ctx)
+    new_case(page, title)
+    # Until the server refuses it, the case is on the phone: its heading isolates too.
+    heading = page.locator("section.case-detail h2 bdi", has_text="方向符")
+    assert heading.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
+    go_online(ctx)
+    sync_and_wait(page)
+    rejected = page.locator("li.rejected", has_text="方向符")
+    assert rejected.count() == 1
+    reason = rejected.locator("[data-testid=rejected-reason]").inner_text()
+    assert reason.startswith("原因：字段取值不正确") and reason.endswith("（诉件标题）")
+    assert "invalid_field" not in reason and "title" not in reason
+    recorded = rejected.locator("dl.fields").inner_text()
+    assert "诉件标题" in recorded and "居委会" in recorded
+    assert "residents_committee" not in recorded and "{" not in recorded
+    isolated = rejected.locator("dl.fields dd bdi", has_text="方向符")
+    assert isolated.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"

@@ -94,7 +94,8 @@ export const zhCN = {
   'sync.ok': '同步完成',
   'sync.rejected': '被退回的记录',
   'sync.noRejected': '没有被退回的记录',
-  'sync.reason': '原因：{code} {message}',
+  'sync.reason': '原因：{message}{field}',
+  'sync.reasonField': '（{label}）',
   'sync.fix': '修改后重新提交',
   'sync.resent': '已重新提交',
   'sync.conflicts': '被覆盖的修改',
@@ -107,6 +108,7 @@ export const zhCN = {
   'sync.persist.unknown': '不支持',
   'sync.export': '导出未同步记录',
   'kind.unknown': '记录',
+  'value.gps': '纬度 {lat}，经度 {lon}',
   'yes': '是',
   'no': '否',
 } as const;

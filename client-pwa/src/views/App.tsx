@@ -58,7 +58,7 @@ export function App() {
       <header>
         <strong>{t('app.title')}</strong>
         <span class={app.online ? 'ok' : 'warn'} data-testid="net">{app.online ? t('online') : t('offline')}</span>
-        <span data-testid="user">{app.session.user.name}</span>
+        <bdi data-testid="user">{app.session.user.name}</bdi>
         <button type="button" onClick={() => void logout()}>{t('logout')}</button>
       </header>
       <UpdateBanner />

@@ -4,7 +4,7 @@ import type { LocalRecord } from '../db';
 import { t } from '../i18n';
 import { childrenOf, pendingRecordIds, recordsOfKind } from '../records';
 import { formatDateTime } from '../time';
-import { describe, FieldList, optionLabel, Photos } from './common';
+import { describe, FieldList, optionLabel, Photos, UserText } from './common';
 import { KindForm } from './RecordForm';
 import { useApp, useLive, useTick } from './hooks';
 import { isOverdue } from './Today';
@@ -37,11 +37,11 @@ function CaseDetail(props: { id: string; back: () => void }) {
   return (
     <section class="case-detail" data-case-id={record.id}>
       <button type="button" onClick={props.back}>{t('cases.back')}</button>
-      <h2>{describe(record)}</h2>
+      <h2><UserText>{describe(record)}</UserText></h2>
       <p>
         {t('cases.status')}：<strong data-testid="case-status">{optionLabel('case', 'status', record.fields.status ?? 'received')}</strong>
       </p>
-      <FieldList record={record} />
+      <FieldList kind={record.kind} fields={record.fields} />
       <Photos parent={record} />
       <div class="actions">
         <button type="button" onClick={() => setMode('step')}>{t('cases.addStep')}</button>
@@ -80,7 +80,7 @@ function CaseDetail(props: { id: string; back: () => void }) {
         {[...steps].sort((a, b) => stepTime(a).localeCompare(stepTime(b))).map((s) => (
           <li key={s.id}>
             <strong>{optionLabel('case_step', 'action', s.fields.action)}</strong> {formatDateTime(s.fields.at ?? s.created_at)}
-            <div>{String(s.fields.note ?? s.fields.content ?? '')}</div>
+            <div><UserText>{String(s.fields.note ?? s.fields.content ?? '')}</UserText></div>
           </li>
         ))}
       </ol>
@@ -135,7 +135,7 @@ export function Cases(props: { openId: string | null; setOpenId: (id: string | n
       <ul class="list cases">
         {sorted.map((c) => (
           <li key={c.id} class="clickable" data-case-id={c.id} onClick={() => props.setOpenId(c.id)}>
-            <strong>{describe(c)}</strong> <span>{optionLabel('case', 'status', c.fields.status ?? 'received')}</span>
+            <strong><UserText>{describe(c)}</UserText></strong> <span>{optionLabel('case', 'status', c.fields.status ?? 'received')}</span>
             {pending.has(c.id) && <span class="tag">⇡</span>}
             {c.fields.source === 'qr' && <span class="tag">{t('case.qr')}</span>}
             {isOverdue(c, now) && <span class="tag bad">{t('case.overdue')}</span>}

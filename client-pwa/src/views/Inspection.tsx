@@ -3,7 +3,7 @@ import { app } from '../controller';
 import type { LocalRecord } from '../db';
 import { t } from '../i18n';
 import { childrenOf } from '../records';
-import { describe, Photos, RecordDetail } from './common';
+import { describe, Photos, RecordDetail, UserText } from './common';
 import { KindForm } from './RecordForm';
 import { useLive } from './hooks';
 
@@ -64,7 +64,7 @@ export function Inspection(props: { inspection: LocalRecord }) {
         {rectifications.map((r) => (
           <li key={r.id}>
             <div class="clickable" onClick={() => setOpenRect(openRect === r.id ? null : r.id)}>
-              <span class="tag">{app.kindLabel('rectification')}</span> {describe(r)}
+              <span class="tag">{app.kindLabel('rectification')}</span> <UserText>{describe(r)}</UserText>
             </div>
             {/* Followed to the end: status and recheck result are edited here. */}
             {openRect === r.id && <RecordDetail record={r} />}

@@ -5,7 +5,8 @@ import { t } from '../i18n';
 import { pendingCount } from '../outbox';
 import { formatDateTime } from '../time';
 import type { ConflictEntry } from '../types';
-import { optionLabel } from './common';
+import { fieldLabel } from '../present';
+import { FieldList, optionLabel, Sentence } from './common';
 import { RecordForm } from './RecordForm';
 import { useApp, useLive, useTick } from './hooks';
 
@@ -30,16 +31,19 @@ function Rejected(props: { entry: RejectedEntry }) {
   const { entry } = props;
   const m = entry.mutation;
   const spec = app.kindSpec(m.kind);
+  // The server's Chinese message only, with the field's label unless it already names
+  // it; the error's code and the field's wire name are for machines.
+  const label = fieldLabel(spec, entry.error.field);
+  const named = label && !entry.error.message.includes(label) ? t('sync.reasonField', { label }) : '';
   return (
     <li class="rejected" data-mutation-id={entry.id}>
       <div>
         <span class="tag">{app.kindLabel(m.kind)}</span> {formatDateTime(entry.rejected_at)}
       </div>
       <div class="error" data-testid="rejected-reason">
-        {t('sync.reason', { code: entry.error.code, message: entry.error.message })}
-        {entry.error.field ? ` (${entry.error.field})` : ''}
+        <Sentence msg="sync.reason" params={{ message: entry.error.message, field: named }} />
       </div>
-      <pre class="mutation">{JSON.stringify(m.fields, null, 1)}</pre>
+      <FieldList kind={m.kind} fields={m.fields} />
       {entry.resent_as ? (
         <span class="ok">{t('sync.resent')}</span>
       ) : fixing && spec ? (
@@ -78,20 +82,16 @@ function ServerConflicts() {
     <ul class="list">
       {list.map((c) => (
         <li key={c.id}>
-          {t('sync.conflictLine', {
+          <Sentence msg="sync.conflictLine" params={{
             kind: app.kindLabel(c.kind),
-            field: fieldLabel(c.kind, c.field),
+            field: fieldLabel(app.kindSpec(c.kind), c.field) ?? '',
             winner: optionLabel(c.kind, c.field, c.winner.value),
             loser: optionLabel(c.kind, c.field, c.loser.value),
-          })}
+          }} />
         </li>
       ))}
     </ul>
   );
-}
-
-function fieldLabel(kind: string, field: string): string {
-  return app.kindSpec(kind)?.fields.find((f) => f.name === field)?.label ?? field;
 }
 
 function Overridden() {
@@ -106,12 +106,12 @@ function Overridden() {
       <ul class="list" data-testid="overridden">
         {list.map((o) => (
           <li key={o.id}>
-            {t('sync.conflictLine', {
+            <Sentence msg="sync.conflictLine" params={{
               kind: app.kindLabel(o.kind),
-              field: fieldLabel(o.kind, o.field),
+              field: fieldLabel(app.kindSpec(o.kind), o.field) ?? '',
               winner: optionLabel(o.kind, o.field, o.theirs),
               loser: optionLabel(o.kind, o.field, o.mine),
-            })}
+            }} />
           </li>
         ))}
       </ul>

@@ -4,7 +4,7 @@ import { t } from '../i18n';
 import { pendingCount } from '../outbox';
 import { isMine, recordsOfKind } from '../records';
 import { formatDateTime, weekStart } from '../time';
-import { describe, optionLabel } from './common';
+import { describe, optionLabel, UserText } from './common';
 import { useApp, useLive, useTick } from './hooks';
 
 const RULE_MS = 2 * 3600_000;
@@ -56,7 +56,7 @@ export function Today(props: { openCase: (id: string) => void }) {
           const met = longest >= RULE_MS;
           return (
             <li key={c.id} class="community">
-              <strong>{c.name}</strong>
+              <strong><UserText>{c.name}</UserText></strong>
               <span class={met ? 'ok' : 'warn'}>{met ? t('today.ruleMet') : t('today.ruleMissing')}</span>
               <div>{t('today.week', { count: week.length, hours: (longest / 3600_000).toFixed(1) })}</div>
             </li>
@@ -71,7 +71,7 @@ export function Today(props: { openCase: (id: string) => void }) {
               <li key={r.id} class="review" data-state={String(r.fields.state)}>
                 <strong>{String(r.fields.day)}</strong>{' '}
                 <span class={r.fields.state === 'problem' ? 'warn' : 'ok'}>{optionLabel('duty_log_review', 'state', r.fields.state)}</span>
-                {r.fields.comment ? <div>{String(r.fields.comment)}</div> : null}
+                {r.fields.comment ? <div><UserText>{String(r.fields.comment)}</UserText></div> : null}
               </li>
             ))}
           </ul>
@@ -82,7 +82,7 @@ export function Today(props: { openCase: (id: string) => void }) {
       <ul class="list">
         {open.map((c) => (
           <li key={c.id} onClick={() => props.openCase(c.id)} class="clickable">
-            <strong>{describe(c)}</strong> <span>{optionLabel('case', 'status', c.fields.status ?? 'received')}</span>
+            <strong><UserText>{describe(c)}</UserText></strong> <span>{optionLabel('case', 'status', c.fields.status ?? 'received')}</span>
             {c.fields.source === 'qr' && <span class="tag">{t('case.qr')}</span>}
             {c.fields.due_at ? (
               isOverdue(c, now) ? <span class="tag bad">{t('case.overdue')}</span> : <span class="tag">{t('case.due', { date: formatDateTime(c.fields.due_at) })}</span>

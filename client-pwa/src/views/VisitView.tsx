@@ -5,7 +5,7 @@ import { t } from '../i18n';
 import { childrenOf, isMine, recordsOfKind } from '../records';
 import { formatDateTime, formatDuration, fromLocalInput, isoLocal, startOfDay, toLocalInput } from '../time';
 import type { Fields } from '../types';
-import { describe, Photos, RecordDetail } from './common';
+import { describe, Photos, RecordDetail, UserText } from './common';
 import { Inspection } from './Inspection';
 import { KindForm, locate } from './RecordForm';
 import { useApp, useLive, useTick } from './hooks';
@@ -119,7 +119,7 @@ function Activity(props: { record: LocalRecord; openCase: (id: string) => void }
         class="clickable"
         onClick={() => (r.kind === 'case' ? props.openCase(r.id) : setOpen(!open))}
       >
-        <span class="tag">{app.kindLabel(r.kind)}</span> {describe(r)}
+        <span class="tag">{app.kindLabel(r.kind)}</span> <UserText>{describe(r)}</UserText>
       </div>
       {open && r.kind === 'property_inspection' && <Inspection inspection={r} />}
       {open && r.kind !== 'property_inspection' && <RecordDetail record={r} />}

@@ -1,8 +1,11 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { app } from '../controller';
 import type { LocalRecord } from '../db';
-import { t } from '../i18n';
+import { t, tParts, type MessageKey } from '../i18n';
+import { displayValue, fieldRows } from '../present';
 import { childrenOf } from '../records';
+import type { Fields } from '../types';
 import { useLive } from './hooks';
 import { KindForm } from './RecordForm';
 
@@ -16,31 +19,40 @@ export function describe(r: LocalRecord): string {
     const v = r.fields[name];
     if (typeof v === 'string' && v) return optionLabel(r.kind, name, v);
   }
-  return r.id.slice(0, 8);
+  return app.kindLabel(r.kind);
 }
 
 export function optionLabel(kind: string, field: string, value: unknown): string {
   const spec = app.kindSpec(kind)?.fields.find((f) => f.name === field);
-  const opt = spec?.options?.find((o) => o.value === value);
-  if (opt) return opt.label;
-  if (kind === 'case' && field === 'status') {
-    return app.schema?.case_statuses.find((s) => s.value === value)?.label ?? String(value);
-  }
-  if (typeof value === 'boolean') return value ? t('yes') : t('no');
-  if (Array.isArray(value)) return value.join('、');
-  if (value && typeof value === 'object') return JSON.stringify(value);
-  return value === undefined || value === null ? '' : String(value);
+  return displayValue(spec, value, kind === 'case' ? app.schema?.case_statuses : []);
 }
 
-export function FieldList(props: { record: LocalRecord }) {
-  const spec = app.kindSpec(props.record.kind);
-  const fields = spec?.fields.filter((f) => !f.hidden && props.record.fields[f.name] !== undefined) ?? [];
+/**
+ * Text a person typed (or the server relays): bidi-isolated, so a direction override
+ * inside it (U+202E) cannot reorder the words around it.
+ */
+export function UserText(props: { children: ComponentChildren }) {
+  return <bdi>{props.children}</bdi>;
+}
+
+/** A catalogue sentence whose placeholders hold user text, each one isolated. */
+export function Sentence(props: { msg: MessageKey; params: Record<string, string | number> }) {
+  return (
+    <>
+      {tParts(props.msg, props.params).map((piece, i) => (i % 2 === 0 ? piece : <UserText key={i}>{piece}</UserText>))}
+    </>
+  );
+}
+
+/** A record's fields as labelled rows (present.ts decides what shows and how). */
+export function FieldList(props: { kind: string; fields: Fields }) {
+  const rows = fieldRows(app.kindSpec(props.kind), props.fields, app.schema?.case_statuses);
   return (
     <dl class="fields">
-      {fields.map((f) => (
-        <div key={f.name}>
-          <dt>{f.label}</dt>
-          <dd>{optionLabel(props.record.kind, f.name, props.record.fields[f.name])}</dd>
+      {rows.map((row) => (
+        <div key={row.name} data-field={row.name}>
+          <dt>{row.label}</dt>
+          <dd><UserText>{row.value}</UserText></dd>
         </div>
       ))}
     </dl>
@@ -126,7 +138,7 @@ export function RecordDetail(props: { record: LocalRecord }) {
   }
   return (
     <div class="record-detail">
-      <FieldList record={r} />
+      <FieldList kind={r.kind} fields={r.fields} />
       {editing ? (
         <KindForm
           kind={r.kind}
