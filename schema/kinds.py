@@ -317,15 +317,22 @@ FIELD_NAMES: dict[str, frozenset[str]] = {
     name: frozenset(kind.__struct_fields__) for name, kind in KINDS.items()}
 
 
-def _extras(kind: type[RecordKind]) -> dict[str, dict[str, Any]]:
-    """Each field's ``extra`` hints, merged over its Metas."""
+def _metas(kind: type[RecordKind]) -> typing.Iterator[tuple[str, Meta]]:
+    """Each field's Metas, in order."""
     hints = typing.get_type_hints(kind, include_extras=True)
-    found: dict[str, dict[str, Any]] = {}
     for name in kind.__struct_fields__:
         for arg in typing.get_args(hints[name]):
             for meta in getattr(arg, "__metadata__", ()):
-                if isinstance(meta, Meta) and meta.extra:
-                    found.setdefault(name, {}).update(meta.extra)
+                if isinstance(meta, Meta):
+                    yield name, meta
+
+
+def _extras(kind: type[RecordKind]) -> dict[str, dict[str, Any]]:
+    """Each field's ``extra`` hints, merged over its Metas."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, meta in _metas(kind):
+        if meta.extra:
+            found.setdefault(name, {}).update(meta.extra)
     return found
 
 
@@ -336,6 +343,10 @@ def _server_only(kind: type[RecordKind]) -> frozenset[str]:
 
 SERVER_ONLY_FIELDS: dict[str, frozenset[str]] = {
     name: _server_only(kind) for name, kind in KINDS.items()}
+# Each field's zh-CN label, for a message that names a field to a person.
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    name: {field: meta.title for field, meta in _metas(kind) if meta.title}
+    for name, kind in KINDS.items()}
 
 
 class Ref(typing.NamedTuple):

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from schema.kinds import KINDS, SERVER_ONLY_FIELDS, RecordKind
+from schema.kinds import FIELD_LABELS, KINDS, SERVER_ONLY_FIELDS, RecordKind
 from schema.lists import category_values
 from sync.domain import hlc as hlc_module
 from sync.domain import text
@@ -106,11 +106,12 @@ def _field_names(kind: type[RecordKind]) -> frozenset[str]:
 
 def _check_values(mutation: Mutation, kind: type[RecordKind]) -> DomainError | None:
     if not RECORD_ID.match(mutation.record_id):
-        return DomainError("invalid_field", field="record_id", detail="record_id")
+        return DomainError("invalid_field", field="record_id", detail=t("detail.record_id"))
     if mutation.seq < 1:
-        return DomainError("invalid_field", field="seq", detail="seq ≥ 1")
+        return DomainError("invalid_field", field="seq", detail=t("detail.seq"))
     if mutation.base_version < 0:
-        return DomainError("invalid_field", field="base_version", detail="base_version ≥ 0")
+        return DomainError("invalid_field", field="base_version",
+                           detail=t("detail.base_version"))
     for name, value in mutation.fields.items():
         if isinstance(value, dict | list) and text.depth(value) > text.MAX_VALUE_DEPTH:
             return DomainError("invalid_field", field=name,
@@ -129,18 +130,18 @@ def _check_values(mutation: Mutation, kind: type[RecordKind]) -> DomainError | N
     category = mutation.fields.get("category")
     if "category" in mutation.fields and kind.KIND in ("case", "patrol_finding") and (
             category not in category_values()):
-        return DomainError("invalid_field", field="category", detail=f"category {category!r}")
+        return DomainError("invalid_field", field="category", detail=t("detail.category"))
     if kind.KIND == "attachment" and "parent_kind" in mutation.fields and (
             mutation.fields["parent_kind"] not in KINDS):
-        return DomainError("invalid_field", field="parent_kind", detail="parent_kind")
+        return DomainError("invalid_field", field="parent_kind", detail=t("detail.parent_kind"))
     if kind.KIND == "case":
         # A case's status is the lattice pair: it travels with the reopen_count it is
         # based on.
         fields = mutation.fields
         if "status" in fields and "reopen_count" not in fields:
-            return DomainError("missing_field", field="reopen_count", name="reopen_count")
+            return _missing(kind, "reopen_count")
         if "reopen_count" in fields and "status" not in fields:
-            return DomainError("missing_field", field="status", name="status")
+            return _missing(kind, "status")
     return None
 
 
@@ -150,10 +151,16 @@ def _check_required(fields: dict[str, Any], kind: type[RecordKind], *,
         return None
     for name in kind.REQUIRED:
         if fields.get(name) is None:
-            return DomainError("missing_field", field=name, name=name)
+            return _missing(kind, name)
     for (name, value), required in kind.REQUIRED_WHEN.items():
         if fields.get(name) == value:
             for other in required:
                 if fields.get(other) is None:
-                    return DomainError("missing_field", field=other, name=other)
+                    return _missing(kind, other)
     return None
+
+
+def _missing(kind: type[RecordKind], name: str) -> DomainError:
+    """``missing_field``, naming the field as the form labels it."""
+    return DomainError("missing_field", field=name,
+                       name=FIELD_LABELS[kind.KIND].get(name, name))

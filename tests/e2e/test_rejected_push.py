@@ -44,8 +44,10 @@ def test_rejected_mutation_stays_visible_and_can_be_resent(
     # The server's Chinese message and the field's label from the schema; never the
     # code, the field's wire name, nor the mutation as JSON.
     reason = rejected.locator("[data-testid=rejected-reason]").inner_text()
-    assert reason.startswith("原因：缺少必填字段") and reason.endswith("（反馈方式）")
-    assert "missing_field" not in reason
+    # The server names the field by its label, so the phone adds it no second time.
+    assert reason.startswith("原因：缺少必填字段：反馈方式")
+    assert reason.count("反馈方式") == 1
+    assert "missing_field" not in reason and "channel" not in reason
     recorded = rejected.locator("dl.fields").inner_text()
     assert "处置动作" in recorded and "反馈诉求人" in recorded
     assert "feedback" not in recorded and "{" not in recorded and "case_id" not in recorded

@@ -138,3 +138,15 @@ async def test_mutation_ids_that_cleaning_would_make_one_are_refused_whole(
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "invalid_body"
     assert response.json()["error"]["field"] == "mutations[0].id"
+
+
+async def test_a_rejection_names_the_field_as_the_form_labels_it(
+        demo_client: AsyncTestClient, clock: ManualClock) -> None:
+    phone = await device(demo_client, clock, "liaison01")
+    case = phone.write("case", C1, new_case())
+    phone.write("case_step", C1, {"case_id": case["record_id"], "action": "feedback"})
+    phone.write("case", C1, new_case(category="不在目录里"))
+    body = await push_raw(demo_client, phone, phone.outbox)
+    _, missing, category = (r.get("error", {}) for r in body["results"])
+    assert missing["message"] == "缺少必填字段：反馈方式" and missing["field"] == "channel"
+    assert "category" not in category["message"] and "目录" in category["message"]
