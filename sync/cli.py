@@ -73,7 +73,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                access_log=False)
+                access_log=False, proxy_headers=True,
+                forwarded_allow_ips=settings.trusted_proxies)
     return 0
 
 

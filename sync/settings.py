@@ -32,6 +32,10 @@ class Settings:
     pwa_dir: Path | None = None
     # The address residents' phones reach (behind the reverse proxy), printed in QR codes.
     public_url: str = ""
+    # Whose X-Forwarded-For names the client (the reverse proxy's addresses): the login
+    # throttle and the QR flood limits count per client address, and without this every
+    # request behind a proxy on another host would share the proxy's.
+    trusted_proxies: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith((SQLITE_PREFIX, POSTGRES_PREFIX)):
@@ -96,4 +100,5 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         secret_key=env.get("WORKROOM_SECRET_KEY", ""),
         pwa_dir=Path(pwa_dir) if pwa_dir else None,
         public_url=env.get("WORKROOM_PUBLIC_URL", "").rstrip("/"),
+        trusted_proxies=env.get("WORKROOM_TRUSTED_PROXIES", "127.0.0.1"),
     )
