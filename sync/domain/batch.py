@@ -51,13 +51,15 @@ def screen(mutations: list[Mutation], *, actor: Actor, device_id: str, now_ms: i
     """One entry per mutation, in batch order: None for a repeat of an earlier id.
 
     ``seq_owners`` maps this device's logged seqs to their mutation ids. Pass
-    ``may_hold_forbidden=False`` when the raw body matched no ``text.RAW_HINT``, which
-    saves looking through every string of every mutation.
+    ``may_hold_forbidden=False`` when ``text.may_hold_forbidden`` found nothing in the
+    raw body, which saves looking through every string of every mutation.
 
     A rejected mutation is logged as ``text.for_log`` leaves it (its strings cleaned, its
     depth and size bounded), so the rejected-mutation store holds nothing its readers
     cannot take.
     """
+    if may_hold_forbidden:
+        _check_ids(mutations)
     owners = dict(seq_owners)
     seen: set[str] = set()
     screened: list[Screened | None] = []
@@ -153,6 +155,15 @@ def advance_acked(acked: int, received_seqs: set[int]) -> int:
 # The id is not among them: the wire struct refuses a forbidden character in it, since
 # cleaning could make two ids one.
 _ENVELOPE = ("hlc", "kind", "record_id", "community_id")
+
+
+def _check_ids(mutations: list[Mutation]) -> None:
+    """A mutation id is the log's key: one holding a forbidden character fails the whole
+    request, as a malformed one does (cleaning it could make it another's)."""
+    for index, mutation in enumerate(mutations):
+        if text.first_forbidden(mutation.id) is not None:
+            raise DomainError("invalid_body", field=f"mutations[{index}].id",
+                              detail=t("detail.forbidden_char"))
 
 
 def _forbidden_text(mutation: Mutation) -> DomainError | None:

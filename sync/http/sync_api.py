@@ -27,7 +27,7 @@ async def push(request: Request, session: Authenticated) -> PushResponse:
     body, raw = decode_clamped(await request.body(), _push_decoder, limit=_FIELDS_DEPTH)
     return await services(request.app.state).sync.push(
         session.actor, session.device_id, body,
-        may_hold_forbidden=text.RAW_HINT.search(raw) is not None)
+        may_hold_forbidden=text.may_hold_forbidden(raw))
 
 
 @get("/api/v1/sync/pull", tags=["sync"], dependencies={"session": Provide(require_session)},

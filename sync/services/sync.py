@@ -48,7 +48,7 @@ class SyncService:
 
     async def push(self, actor: Actor, device_id: str, request: PushRequest, *,
                    may_hold_forbidden: bool = True) -> PushResponse:
-        """``may_hold_forbidden=False``: the raw body matched no ``text.RAW_HINT``."""
+        """``may_hold_forbidden=False``: ``text.may_hold_forbidden`` of the raw body is False."""
         now = self.clock.now_ms()
         offset = None if request.device_time is None else request.device_time - now
         for attempt in range(1, PUSH_ATTEMPTS + 1):
