@@ -143,7 +143,7 @@ def for_log(value: Any, *, omitted: str, max_depth: int = MAX_VALUE_DEPTH + 1,
         elif isinstance(item, str):
             copy = omitted if item == TOO_DEEP else clean(item[:budget])
             budget -= len(item)
-        elif isinstance(item, dict | list):
+        elif isinstance(item, (dict, list)):
             if level >= max_depth:
                 copy = omitted
             elif isinstance(item, dict):

@@ -33,6 +33,7 @@ RECORD_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 # RFC 3339 allows offsets up to ±23:59; no place on earth is beyond ±14:00, and
 # PostgreSQL reads none beyond ±15:59 (the console's visit times, migration 0004).
 MAX_UTC_OFFSET = timedelta(hours=14)
+_CONTAINERS = (dict, list)
 _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 
 
@@ -112,13 +113,16 @@ def _check_values(mutation: Mutation, kind: type[RecordKind]) -> DomainError | N
     if mutation.base_version < 0:
         return DomainError("invalid_field", field="base_version",
                            detail=t("detail.base_version"))
-    for name, value in mutation.fields.items():
-        if isinstance(value, dict | list) and text.depth(value) > text.MAX_VALUE_DEPTH:
-            return DomainError("invalid_field", field=name,
-                               detail=t("detail.too_deep", limit=text.MAX_VALUE_DEPTH))
     try:
         converted = msgspec.convert(mutation.fields, kind)
     except msgspec.ValidationError as exc:
+        # No kind nests a value deeper than the limit, so convert refuses such a value
+        # (at its first level, without recursing): name it for what it is. Only here,
+        # off the path every valid mutation takes.
+        for name, value in mutation.fields.items():
+            if isinstance(value, _CONTAINERS) and text.depth(value) > text.MAX_VALUE_DEPTH:
+                return DomainError("invalid_field", field=name,
+                                   detail=t("detail.too_deep", limit=text.MAX_VALUE_DEPTH))
         match = _AT_PATH.search(str(exc))
         return DomainError("invalid_field", field=match.group("path") if match else None,
                            detail=describe(_AT_PATH.sub("", str(exc))))
