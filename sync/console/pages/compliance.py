@@ -48,7 +48,9 @@ def _cells_html(weeks: list[date]) -> Callable[[str, list[C.Cell]], Markup]:
         community = escape(community_id)
         parts = []
         for week, cell in zip(isos, cells, strict=True):
-            text = f"{cell.visits} · {cell.hours}h"
+            # Each half kept on one line: a narrow cell breaks between them, not inside.
+            text = (f'<span class="nw">{t("console.compliance.visits", n=cell.visits)}</span> '
+                    f'<span class="nw">{t("console.compliance.hours", h=cell.hours)}</span>')
             if cell.visits:
                 text = (f'<a href="/console/compliance/visits?community={community}'
                         f'&amp;week={week}">{text}</a>')
