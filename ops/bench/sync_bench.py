@@ -215,13 +215,14 @@ async def fill_squad(tablets: list[Device], *, count: int, size: Size, seed: str
     """Add ``count`` new records in the squad, spread over the tablets, and push them."""
     places = [c for c, squad in communities() if squad == PULL_SQUAD]
     rng = random.Random(seed)
-    own: list[tuple[str, str]] = []
+    # Per community: a record's parent is in its own community, or the push refuses it.
+    own: dict[str, list[tuple[str, str]]] = {place: [] for place in places}
     for n in range(count):
-        kind, fields = new_record(rng, n, own)
+        place = places[n % len(places)]
+        kind, fields = new_record(rng, n, own[place])
         tablet = tablets[n % len(tablets)]
-        mutation = tablet.write(kind, places[n % len(places)], fields,
-                                record_id=uuid7(tablet.wall_clock()))
-        own.append((kind, mutation["record_id"]))
+        mutation = tablet.write(kind, place, fields, record_id=uuid7(tablet.wall_clock()))
+        own[place].append((kind, mutation["record_id"]))
     await asyncio.gather(*(t.push(batch_size=size.batch) for t in tablets))
 
 
