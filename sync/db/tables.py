@@ -32,14 +32,11 @@ class JsonText(sa.TypeDecorator[Any]):
         return None if value is None else _encode(value).decode()
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
-        return None if value is None else _decode(value)
+        return None if value is None else decode_stored(value)
 
 
 _encode = msgspec.json.Encoder().encode
 
-
-def _decode(value: str | bytes) -> Any:
-    return decode_stored(value)
 
 squads = sa.Table(
     "squads", metadata,

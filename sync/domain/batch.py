@@ -170,9 +170,8 @@ def _forbidden_text(mutation: Mutation) -> DomainError | None:
     """``invalid_field`` naming the first part of ``mutation`` that holds a character
     user text may not (``text.FORBIDDEN``) or a value nested too deep to decode."""
     for name in _ENVELOPE:
-        bad = text.first_forbidden(getattr(mutation, name))
-        if bad is not None:
-            return _refused(name, text.describe_char(bad))
+        if text.first_forbidden(getattr(mutation, name)) is not None:
+            return _refused(name, "forbidden_char")
     for name, value in mutation.fields.items():
         reason = text.problem(name) or text.problem(value)
         if reason is not None:
@@ -182,7 +181,7 @@ def _forbidden_text(mutation: Mutation) -> DomainError | None:
 
 def _refused(name: str, reason: str) -> DomainError:
     detail = (t("detail.too_deep", limit=text.MAX_VALUE_DEPTH) if reason == "too_deep"
-              else t("detail.forbidden_char", char=reason))
+              else t("detail.forbidden_char"))
     return DomainError("invalid_field", field=text.clean(name)[:64], detail=detail)
 
 

@@ -84,11 +84,6 @@ def for_markup(value: str) -> str:
     return html.escape(strip(value))
 
 
-def describe_char(char: str) -> str:
-    """How an error names a character: its code point, since it cannot be shown."""
-    return f"U+{ord(char):04X}"
-
-
 def depth(value: Any) -> int:
     """How many containers deep ``value`` nests (a scalar is 0)."""
     deepest = 0
@@ -109,16 +104,15 @@ def depth(value: Any) -> int:
 
 def problem(value: Any) -> str | None:
     """The first reason a value (keys and strings within it) may not be stored:
-    ``"too_deep"`` or a forbidden character's code point; None when it may."""
+    ``"too_deep"`` or ``"forbidden_char"``; None when it may."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             if item == TOO_DEEP:
                 return "too_deep"
-            bad = first_forbidden(item)
-            if bad is not None:
-                return describe_char(bad)
+            if FORBIDDEN.search(item):
+                return "forbidden_char"
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())

@@ -25,14 +25,17 @@ _PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 def decode(raw: bytes, decoder: msgspec.json.Decoder[T]) -> T:
     try:
         return decoder.decode(raw)
-    except msgspec.ValidationError as exc:
-        raise invalid_body(exc) from None
-    except msgspec.DecodeError:
-        raise DomainError("malformed_json") from None
-    except RecursionError:
-        # Nested deeper than msgspec's recursion can follow: no request needs that.
-        raise DomainError("invalid_body", detail=t("detail.too_deep",
-                                                    limit=text.MAX_VALUE_DEPTH)) from None
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
+        raise _refusal(exc) from None
+
+
+def _refusal(exc: Exception) -> DomainError:
+    if isinstance(exc, msgspec.ValidationError):
+        return invalid_body(exc)
+    if isinstance(exc, msgspec.DecodeError):
+        return DomainError("malformed_json")
+    # Nested deeper than msgspec's recursion can follow: no request needs that.
+    return DomainError("invalid_body", detail=t("detail.too_deep", limit=text.MAX_VALUE_DEPTH))
 
 
 def decode_clamped(raw: bytes, decoder: msgspec.json.Decoder[T], *,
@@ -45,8 +48,8 @@ def decode_clamped(raw: bytes, decoder: msgspec.json.Decoder[T], *,
     except RecursionError:
         clamped = text.clamp_depth(raw, limit=limit)
         return decode(clamped, decoder), clamped
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        return decode(raw, decoder), raw
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise _refusal(exc) from None
 
 
 def invalid_body(exc: msgspec.ValidationError) -> DomainError:

@@ -42,7 +42,6 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
 def _check(field: str, value: object) -> None:
     if not isinstance(value, str):
         return
-    bad = text.first_forbidden(value)
-    if bad is not None:
+    if text.first_forbidden(value) is not None:
         raise DomainError("invalid_request", field=text.strip(field)[:64] or None,
-                          detail=t("detail.forbidden_char", char=text.describe_char(bad)))
+                          detail=t("detail.forbidden_char"))

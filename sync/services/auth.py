@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import console_sessions as session_rules
+from sync.domain import text
 from sync.domain.hlc import SERVER_DEVICES
 from sync.domain.lockout import is_address_throttled, is_locked
 from sync.domain.passwords import hash_password, verify_password
@@ -28,9 +29,9 @@ from sync.store import audit, console_sessions, org, tokens
 
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CONSOLE_DEVICE = "console"
-# What the login_attempts columns hold; longer input, or control characters, cannot be
-# anyone's username and is noted under this name instead (for the address throttle).
-_STORABLE_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
+# What the login_attempts columns hold; longer input, or a character user text may not
+# hold (text.FORBIDDEN), cannot be anyone's username and is noted under this name
+# instead (for the address throttle).
 _UNSTORABLE_NAME = "-"
 
 
@@ -106,7 +107,8 @@ class AuthService:
     async def _check_credentials(self, conn: AsyncConnection, *, username: str, password: str,
                                  device_id: str, now: int,
                                  source: str | None) -> org.UserRecord | DomainError:
-        name = username if _STORABLE_NAME.fullmatch(username) else _UNSTORABLE_NAME
+        name = username if 0 < len(username) <= 64 and text.first_forbidden(
+            username) is None else _UNSTORABLE_NAME
         address = source[:64] if source else None
         if address is not None and is_address_throttled(
                 await tokens.failures_from(conn, address, now_ms=now)):
