@@ -36,9 +36,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sync.client import Device
 from sync.clock import ManualClock
 from sync.db.engine import read_transaction
-from sync.evaluation import store as evaluation_store
 from sync.http.app import create_app
 from sync.settings import Settings
+from sync.store import evaluation as evaluation_store
 from sync.store import org
 from tests.conftest import login
 from tests.console.conftest import console_login, csrf_token

@@ -18,12 +18,12 @@ from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.console import session as sessions
-from sync.console.store import people
 from sync.db.engine import read_transaction
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
 from sync.http.deps import services
 from sync.settings import Settings, load_secret_key
+from sync.store import people
 
 SUPERVISORS = (Role.SQUAD_LEADER, Role.BUREAU)
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

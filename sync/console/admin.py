@@ -11,10 +11,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sync.console.store import people
 from sync.db.engine import read_transaction, write_transaction
 from sync.errors import DomainError
-from sync.store import audit, org
+from sync.store import audit, org, people
 
 
 async def overview(engine: AsyncEngine) -> dict[str, Any]:

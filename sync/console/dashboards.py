@@ -12,9 +12,9 @@ from sync.console import present, weekly
 from sync.console.access import Viewer
 from sync.console.charts import Chart, Series
 from sync.console.shanghai import day_start_ms, to_local, today, week_label, week_monday
-from sync.console.store.ledger import case_facts_since
 from sync.db.engine import read_transaction
 from sync.i18n import t
+from sync.store.ledger import case_facts_since
 
 WEEKS = 12
 MONTHS = 6

@@ -19,13 +19,13 @@ from sync.console import flags as F
 from sync.console import present
 from sync.console.access import Viewer
 from sync.console.shanghai import day_bounds, parse_time
-from sync.console.store import duty_log as store
-from sync.console.store import people
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import refs
 from sync.domain.merge import field_writes
 from sync.errors import DomainError
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
+from sync.store import duty_log as store
+from sync.store import people
 
 REVIEW_KIND = "duty_log_review"
 REVIEW_STATES = ("pending", "problem", "approved")

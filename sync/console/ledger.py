@@ -12,13 +12,13 @@ from sync.console import present
 from sync.console.access import Viewer
 from sync.console.shanghai import day_start_ms, parse_time, utc_iso
 from sync.console.sla import CaseFacts, SlaView, Step, evaluate
-from sync.console.store import ledger as store
-from sync.console.store import people
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain.merge import status_rank
 from sync.domain.roles import may_reopen
 from sync.errors import DomainError
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
+from sync.store import ledger as store
+from sync.store import people
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sync.console import present
 from sync.console.access import Viewer
 from sync.console.shanghai import parse_time, to_local
-from sync.console.store import people
-from sync.console.store import property as store
 from sync.db.engine import read_transaction
 from sync.domain import refs
 from sync.errors import DomainError
+from sync.store import people
+from sync.store import property as store
 
 YEAR_MS = 366 * 24 * 3600 * 1000
 

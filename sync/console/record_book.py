@@ -11,10 +11,10 @@ from sync.console import present
 from sync.console.access import Viewer
 from sync.console.flags import created_ms
 from sync.console.shanghai import day_start_ms
-from sync.console.store import people
-from sync.console.store.record_book import community_records
 from sync.db.engine import read_transaction
 from sync.domain.merge import field_writes
+from sync.store import people
+from sync.store.record_book import community_records
 
 
 class BookEntry(msgspec.Struct):

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.console.access import Viewer
-from sync.console.store import people
-from sync.console.store import rejected as store
 from sync.db.engine import read_transaction, write_transaction
 from sync.errors import DomainError
+from sync.store import people
+from sync.store import rejected as store
 
 
 async def handled(engine: AsyncEngine, mutation_ids: list[str]) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sync.console import compliance as C
 from sync.console.access import Viewer
 from sync.console.shanghai import day_start_ms, today, weeks_between
-from sync.console.store import people
-from sync.console.store.visits import visits_between, week_tallies
 from sync.db.engine import read_transaction
+from sync.store import people
+from sync.store.visits import visits_between, week_tallies
 
 DISTRICT = "district"
 

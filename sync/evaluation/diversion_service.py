@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sync.clock import Clock
 from sync.db.engine import read_transaction
 from sync.domain.roles import Actor
-from sync.evaluation import store, store_orders
 from sync.evaluation.diversion import (
     REPEAT_WINDOW_MS,
     DiversionRow,
@@ -22,6 +21,8 @@ from sync.evaluation.diversion import (
 from sync.evaluation.facts import Workroom
 from sync.evaluation.period import month_of, parse_period
 from sync.evaluation.service import squad_filter
+from sync.store import evaluation as store
+from sync.store import work_orders
 
 
 class AdoptionRow(msgspec.Struct, frozen=True):
@@ -55,9 +56,9 @@ async def diversion_report(engine: AsyncEngine, clock: Clock, period_code: str, 
         since = period.start_ms - REPEAT_WINDOW_MS
         cases = [r for r in await store.period_records(conn, community_ids=ids, from_ms=since)
                  if r.kind == "case" and r.created_ms < period.end_ms]
-        orders = [o for o in await store_orders.orders_between(
+        orders = [o for o in await work_orders.orders_between(
             conn, from_ms=since, to_ms=period.end_ms) if o.community_id in ids]
-        use = await store_orders.qr_use(conn, from_ms=period.start_ms, to_ms=period.end_ms)
+        use = await work_orders.qr_use(conn, from_ms=period.start_ms, to_ms=period.end_ms)
     items = complaints(cases, orders)
     rows = by_month(items, months=months, community_ids=ids)
     in_period = [r for r in repeats(items) if period.contains(r.repeat.at_ms)]

@@ -12,11 +12,10 @@ from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
-from sync.evaluation import store_orders
 from sync.evaluation.addresses import category_of, keyword_index, match_community
 from sync.evaluation.hotline import RowProblem, WorkOrderRow, parse_export
 from sync.spreadsheets import read_rows
-from sync.store import audit, locks, org
+from sync.store import audit, locks, org, work_orders
 
 
 class ImportResult(msgspec.Struct, frozen=True):
@@ -51,15 +50,15 @@ class WorkOrderService:
             await locks.hold(conn, "12345-import")
             # Parse once to learn the order numbers, again knowing which are stored.
             first = parse_export(rows)
-            known = await store_orders.known_order_nos(conn, [o.order_no for o in first.orders])
+            known = await work_orders.known_order_nos(conn, [o.order_no for o in first.orders])
             parsed = parse_export(rows, known=known) if known else first
-            index = keyword_index(await store_orders.address_keywords(conn))
+            index = keyword_index(await work_orders.address_keywords(conn))
             placed = {o.order_no: match_community(o.address, index) for o in parsed.orders}
-            await store_orders.add_import(conn, import_id=import_id, file_name=file_name,
+            await work_orders.add_import(conn, import_id=import_id, file_name=file_name,
                                           at_ms=now, by=by, counts=(
                                               len(parsed.orders), len(parsed.duplicates),
                                               len(parsed.rejected)))
-            await store_orders.insert_orders(conn, [{
+            await work_orders.insert_orders(conn, [{
                 "order_no": o.order_no, "import_id": import_id, "received_ms": o.received_ms,
                 "address": o.address, "street": o.street, "hotline_category": o.category,
                 "category": category_of(o.category), "kind": o.kind, "content": o.content,
@@ -67,7 +66,7 @@ class WorkOrderService:
                 "community_id": placed[o.order_no],
                 "mapped_by": "keyword" if placed[o.order_no] else None,
                 "mapped_ms": now if placed[o.order_no] else None} for o in parsed.orders])
-            await store_orders.insert_errors(conn, [
+            await work_orders.insert_errors(conn, [
                 {"import_id": import_id, "row_number": p.row, "order_no": p.order_no[:64],
                  "problem": problem, "reason": p.reason, "raw": p.raw}
                 for problem, found in (("rejected", parsed.rejected),
@@ -87,23 +86,23 @@ class WorkOrderService:
             raise DomainError("forbidden")
         now = self.clock.now_ms()
         async with write_transaction(self.engine) as conn:
-            if await store_orders.get_order(conn, order_no) is None:
+            if await work_orders.get_order(conn, order_no) is None:
                 raise DomainError("unknown_work_order", order_no=order_no[:64])
             community = await org.get_community(conn, community_id)
             if actor is not None and actor.role is Role.SQUAD_LEADER and (
                     community.squad_id != actor.squad_id):
                 raise DomainError("forbidden")
             by = actor.username if actor else "cli"
-            await store_orders.map_order(conn, order_no, community_id=community_id, by=by,
+            await work_orders.map_order(conn, order_no, community_id=community_id, by=by,
                                          at_ms=now)
             await audit.record(conn, at_ms=now, actor=by, action="map_work_order",
                                target=order_no, detail={"community_id": community_id})
 
     async def unmapped(self) -> list[dict[str, Any]]:
         async with read_transaction(self.engine) as conn:
-            return await store_orders.unmapped_orders(conn)
+            return await work_orders.unmapped_orders(conn)
 
     async def import_errors(self, import_id: str) -> list[dict[str, Any]]:
         async with read_transaction(self.engine) as conn:
-            return await store_orders.import_errors(conn, import_id)
+            return await work_orders.import_errors(conn, import_id)
 

@@ -22,7 +22,6 @@ from sync.console.pages.common import HELPERS, on_console_error
 from sync.console.router import session_cookie
 from sync.db.engine import read_transaction
 from sync.errors import DomainError
-from sync.evaluation import store, store_orders
 from sync.evaluation.diversion_service import diversion_report
 from sync.evaluation.excel import (
     appraisal_workbook,
@@ -36,6 +35,8 @@ from sync.evaluation.scoring import squad_summary
 from sync.evaluation.service import EvaluationService
 from sync.http.deps import Services, services
 from sync.i18n import t
+from sync.store import evaluation as store
+from sync.store import work_orders as orders_store
 from sync.xlsx import XLSX
 
 
@@ -228,7 +229,7 @@ async def work_orders(request: Request[Any, Any, Any], viewer: Viewer,
     svc = _svc(request)
     orders = WorkOrderService(svc.engine, svc.clock)
     async with read_transaction(svc.engine) as conn:
-        recent = await store_orders.imports(conn, limit=20)
+        recent = await orders_store.imports(conn, limit=20)
     shown = import_id or (recent[0]["id"] if recent else None)
     unmapped = await orders.unmapped()
     return _evaluation_page("work_orders", viewer, imports=recent, shown=shown,

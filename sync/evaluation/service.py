@@ -18,7 +18,6 @@ from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
-from sync.evaluation import store
 from sync.evaluation.appraisal import LiaisonAppraisal, appraise
 from sync.evaluation.facts import ManualScore, Rec, Workroom
 from sync.evaluation.metrics import make_scope
@@ -32,6 +31,7 @@ from sync.evaluation.scoring import (
     rank,
 )
 from sync.store import audit
+from sync.store import evaluation as store
 
 NOMINATION_STATES = ("nominated", "awarded", "withdrawn")
 

@@ -18,9 +18,9 @@ from sync.http.deps import require_session, services
 from sync.http.openapi import BEARER, BINARY, documented, errors, json_body
 from sync.qr import images, poster
 from sync.qr.registry import QrRegistry, WeekFigures
-from sync.qr.store import QrCode
 from sync.services.auth import Authenticated
 from sync.store.blobs import BlobFolder
+from sync.store.qr import QrCode
 from sync.timefmt import iso
 
 _session = {"session": Provide(require_session)}

@@ -21,13 +21,14 @@ from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain.images import MAX_PIXELS
 from sync.errors import DomainError
-from sync.qr import rules, store
+from sync.qr import rules
 from sync.qr.photos import MAX_PHOTOS, Photo, PhotoRefused, reencode_in_turn
-from sync.qr.store import Card, QrCode
 from sync.qr.tracking import TrackingView, tracking_view
 from sync.services.server_writes import QR_DEVICE, RESIDENT_INTAKE, ServerWrite, write_records
 from sync.store import blobs, locks
+from sync.store import qr as store
 from sync.store.blobs import BlobFolder
+from sync.store.qr import Card, QrCode
 from sync.timefmt import iso
 
 MAX_DESCRIPTION = 2000

@@ -24,9 +24,9 @@ from sync.qr import intake as intake_module
 from sync.qr import rules
 from sync.qr.intake import OUTCOMES, QrIntake, ReportForm
 from sync.qr.photos import MAX_PHOTOS, MAX_UPLOAD_BYTES
-from sync.qr.store import Card
 from sync.settings import load_secret_key
 from sync.store.blobs import BlobFolder
+from sync.store.qr import Card
 
 log = logging.getLogger("workroom.qr")
 

@@ -15,9 +15,10 @@ from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
-from sync.qr import rules, store
-from sync.qr.store import Card, QrCode
+from sync.qr import rules
 from sync.store import audit, org
+from sync.store import qr as store
+from sync.store.qr import Card, QrCode
 
 CLI = "cli"
 

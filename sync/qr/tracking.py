@@ -14,7 +14,7 @@ import msgspec
 
 from sync.i18n import t
 from sync.qr import rules
-from sync.qr.store import Card, Report
+from sync.store.qr import Card, Report
 
 # Stages after which the resident is asked whether it was solved.
 DONE_STAGES = ("resolved", "feedback_given", "closed")

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.db.engine import write_transaction
 from sync.evaluation.period import SHANGHAI, to_ms
-from sync.qr import store as qr_store
 from sync.services.server_writes import QR_DEVICE, RESIDENT_INTAKE, ServerWrite, write_records
 from sync.store import org
+from sync.store import qr as qr_store
 
 A, B = "c-hy-03", "c-hy-02"
 RESIDENT = RESIDENT_INTAKE.username

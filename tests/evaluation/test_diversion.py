@@ -14,7 +14,7 @@ from sync.evaluation.diversion_service import diversion_report
 from sync.evaluation.excel import diversion_workbook, fill_sheet, to_bytes
 from sync.evaluation.imports import WorkOrderService
 from sync.evaluation.period import to_ms
-from sync.qr import store as qr_store
+from sync.store import qr as qr_store
 from tests.evaluation.quarter import Quarter, at
 
 SAMPLE = Path(__file__).parent / "data" / "12345-export-sample.csv"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import Clock
 from sync.qr.registry import QrRegistry
-from sync.qr.store import QrCode
+from sync.store.qr import QrCode
 
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 _TRACKING = re.compile(r"^/r/t/([A-Za-z0-9_-]+)\?new=1$")

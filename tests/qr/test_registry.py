@@ -128,8 +128,8 @@ def test_the_cli_creates_lists_revokes_and_prints_posters(
 def test_the_poster_carries_the_liaisons_wechat_card_inline(tmp_path: Path) -> None:
     from sync.qr import poster
     from sync.qr.registry import PosterPage
-    from sync.qr.store import Card, QrCode
     from sync.store.blobs import BlobFolder
+    from sync.store.qr import Card, QrCode
     from tests.qr.helpers import jpeg_with_gps
 
     folder = BlobFolder(tmp_path)

@@ -10,7 +10,7 @@ from PIL import Image
 from sync.qr import rules
 from sync.qr.photos import MAX_UPLOAD_BYTES, PhotoRefused, reencode
 from sync.qr.registry import tally
-from sync.qr.store import QrCode
+from sync.store.qr import QrCode
 from tests.qr.helpers import jpeg_with_gps
 
 

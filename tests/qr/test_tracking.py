@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sync.qr.store import Card, Report
 from sync.qr.tracking import tracking_view
+from sync.store.qr import Card, Report
 
 REPORT = Report(tracking_number="QR261128-ABCDEF", case_id="case-1", code="c",
                 community_id="c-hy-01", created_ms=1_795_827_600_000, feedback_ms=None)

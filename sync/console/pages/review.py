@@ -13,11 +13,11 @@ from sync.console import rejected as rejected_service
 from sync.console.access import Viewer
 from sync.console.pages.common import page
 from sync.console.shanghai import parse_time
-from sync.console.store import people
 from sync.db.engine import read_transaction
 from sync.errors import DomainError
 from sync.http.deps import services
 from sync.protocol import ResolveConflictRequest
+from sync.store import people
 
 PAGE = 50
 

@@ -7,8 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sync.console.store.jsonq import chunks, field_text, kind_is
 from sync.db.tables import records
+from sync.store.jsonq import chunks, field_text, kind_is
 
 
 async def inspections(conn: AsyncConnection, community_ids: list[str], *, since_ms: int,

@@ -17,8 +17,8 @@ from sync.console.compliance import (
     VisitFact,
     monday_of_week_number,
 )
-from sync.console.store.jsonq import chunks
 from sync.db.tables_console import console_visits as v
+from sync.store.jsonq import chunks
 
 
 async def visits_between(conn: AsyncConnection, community_ids: list[str] | None, *,

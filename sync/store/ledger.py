@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from schema.kinds import CASE_STAGES
-from sync.console.store.jsonq import chunks, field_text, kind_is
 from sync.db.tables import records
 from sync.db.tables_console import console_cases as cc
 from sync.domain import refs
+from sync.store.jsonq import chunks, field_text, kind_is
 
 SOURCE_GROUPS = {"qr": ("qr",), "hotline": ("hotline_12345",)}
 UNRESOLVED = CASE_STAGES[:CASE_STAGES.index("resolved")]

@@ -7,8 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sync.console.store.jsonq import chunks, hlc_floor
 from sync.db.tables import conflicts, mutations, records
+from sync.store.jsonq import chunks, hlc_floor
 
 
 class Touch:

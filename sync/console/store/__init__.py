@@ -1,1 +1,0 @@
-"""Every SQL statement of the console: one module per page family."""
