@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar.params import KwargDefinition
 
 
 class Wire(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=False):
@@ -118,10 +117,10 @@ class RecordOut(Wire):
     id: str
     community_id: str
     version: int
-    # The stored JSON object, sent as stored: a pull never decodes and re-encodes it.
-    # (Litestar's schema for Raw keeps only a KwargDefinition's extra type.)
-    fields: Annotated[msgspec.Raw, KwargDefinition(schema_extra={"type": "object"},
-                                                   description="field name → value")]
+    # The stored JSON object, sent as stored: a pull never decodes and re-encodes it. A Raw
+    # has no shape of its own, so the Meta names it (sync/http/openapi.py shows it).
+    fields: Annotated[msgspec.Raw, msgspec.Meta(description="field name → value",
+                                                extra_json_schema={"type": "object"})]
     updated_at: str
     created_by: str
     created_at: str

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
@@ -25,16 +25,22 @@ from litestar.openapi.spec import (
     Components,
     OpenAPIMediaType,
     OpenAPIResponse,
+    OpenAPIType,
     Operation,
     RequestBody,
     Schema,
     SecurityScheme,
 )
+from litestar.plugins import OpenAPISchemaPlugin
+from litestar.typing import FieldDefinition
 
 from schema.kinds import KINDS
 from sync.domain.hlc import HLC_PATTERN
 from sync.domain.validate import RECORD_ID
 from sync.protocol import ErrorBody, Mutation, PushRequest
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
@@ -43,6 +49,23 @@ BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 COMPONENTS = Components(security_schemes={"bearer": SecurityScheme(
     type="http", scheme="bearer", description="the token from POST /api/v1/auth/login")})
+
+
+class RawJSONPlugin(OpenAPISchemaPlugin):
+    """A ``msgspec.Raw`` field documented as the JSON type its ``msgspec.Meta`` names.
+
+    A Raw is JSON sent as stored (a pulled record's fields), so its shape is declared in
+    the wire Struct with ``extra_json_schema``: msgspec's own schema shows it, but
+    Litestar reads only a Meta's title, description and examples from it.
+    """
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return field_definition.annotation is msgspec.Raw
+
+    def to_openapi_schema(self, field_definition: FieldDefinition,
+                          schema_creator: SchemaCreator) -> Schema:
+        declared = msgspec.json.schema(field_definition.raw)
+        return Schema(type=OpenAPIType(declared["type"]) if "type" in declared else None)
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
