@@ -33,7 +33,6 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sync.client import Device
 from sync.clock import ManualClock
 from sync.db.engine import read_transaction
 from sync.http.app import create_app
@@ -43,6 +42,7 @@ from sync.store import org
 from tests.conftest import login
 from tests.console.conftest import console_login, csrf_token
 from tests.databases import DEMO_PASSWORD
+from tests.reference_client import Device
 
 ANONYMOUS, LIAISON, LEADER, BUREAU, ADMIN = (
     "anonymous", "liaison", "squad_leader", "bureau", "admin")

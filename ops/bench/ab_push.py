@@ -33,7 +33,8 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This folder, and the checkout's root for the reference client (tests/reference_client.py).
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
 
 from harness import (  # noqa: E402
     Server,
@@ -51,7 +52,7 @@ from sync_bench import (  # noqa: E402
     shared_cases,
 )
 
-from sync.client import Device  # noqa: E402
+from tests.reference_client import Device  # noqa: E402
 
 
 @dataclass

@@ -6,7 +6,7 @@ and the bare endpoint the issue calibrates the ratio with (information only).
 
 Everything runs on this machine: a scratch PostgreSQL database, the real server
 (``workroom serve``) as a subprocess, and the devices — the reference client
-(sync/client.py) over real HTTP. See ops/bench/RESULTS.md for figures.
+(tests/reference_client.py) over real HTTP. See ops/bench/RESULTS.md for figures.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import asyncpg
 import httpx
 import msgspec
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This folder, and the checkout's root for the reference client (tests/reference_client.py).
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
 
 import bare_endpoint  # noqa: E402
 from harness import (  # noqa: E402
@@ -43,8 +44,8 @@ from harness import (  # noqa: E402
 )
 from workload import Plan, fill_outbox, new_record  # noqa: E402
 
-from sync.client import Device, uuid7  # noqa: E402
 from sync.demo import DEFAULT_PASSWORD  # noqa: E402
+from tests.reference_client import Device, uuid7  # noqa: E402
 
 PUSH_PATH = "/api/v1/sync/push"
 PULL_LEADER = "leader01"  # squad leader of sq-hy (the first squad)

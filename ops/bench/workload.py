@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.client import Device, uuid7
+from tests.reference_client import Device, uuid7
 
 SHARED_SHARE = 0.20  # edits of shared cases (the "20% concurrent edits")
 NEW_SHARE = 0.45  # new records; the remaining 35% update the device's own records

@@ -1,4 +1,5 @@
-"""A synced day of two liaisons, recorded through the reference client (sync/client.py).
+"""A synced day of two liaisons, recorded through the reference client
+(tests/reference_client.py).
 
 liaison01 (张伟) works on two devices: in 华三居民区 (c-hy-01) on the phone from 09:00 to
 11:30 with a patrol finding and a publicity event; in 大西别墅居民区 (c-hy-02) on the
@@ -12,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sync.client import Device
 from sync.clock import ManualClock
 from tests.databases import DEMO_PASSWORD
+from tests.reference_client import Device
 
 DAY = "2026-11-28"
 

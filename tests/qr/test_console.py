@@ -107,7 +107,7 @@ async def test_a_residents_script_is_shown_escaped_in_the_console_ledger_and_cas
 
 async def test_the_residents_answer_shows_on_the_console_case_page(
         demo_client: AsyncTestClient, engine: AsyncEngine, clock: ManualClock) -> None:
-    from sync.client import Device
+    from tests.reference_client import Device
 
     code = await new_code(engine, clock, placement="物业")
     csrf = csrf_of((await demo_client.get(f"/r/{code.code}")).text)

@@ -8,10 +8,10 @@ from litestar.testing import AsyncTestClient
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sync.client import Device
 from sync.clock import ManualClock
 from tests.conftest import DEMO_PASSWORD, login
 from tests.qr.helpers import jpeg_with_gps, new_code, submit, tracking_token
+from tests.reference_client import Device
 
 
 async def liaison(client: AsyncTestClient, clock: ManualClock, username: str = "liaison01",

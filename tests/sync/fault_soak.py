@@ -2,10 +2,10 @@
 responses, while the server is killed and started again (tests/sync/test_fault_soak.py
 checks what it leaves).
 
-Each device is the reference client (sync/client.py) with an httpx client of its own,
-recording a seeded mix of visits, cases, case steps and edits of what it pulled — shared
-communities make two devices edit one record — and syncing between records. A sync that
-fails (the server down, its response lost) is left for the next one, as a phone does.
+Each device is the reference client (tests/reference_client.py) with an httpx client of
+its own, recording a seeded mix of visits, cases, case steps and edits of what it pulled —
+shared communities make two devices edit one record — and syncing between records. A sync
+that fails (the server down, its response lost) is left for the next one, as a phone does.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 import httpx
 import msgspec
 
-from sync.client import Device, SyncError
 from tests.databases import DEMO_PASSWORD
 from tests.faultproxy import FaultCounts, FaultPlan, FaultProxy
 from tests.live_server import ServerProcess
+from tests.reference_client import Device, SyncError
 
 # 15 users, five with a second device: liaisons 01 and 02 and leader01 share c-hy-01,
 # liaison03 and leader02 the js communities.

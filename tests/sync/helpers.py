@@ -10,7 +10,6 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sync.client import Device
 from sync.clock import ManualClock
 from sync.db.engine import make_engine
 from sync.domain.roles import Actor
@@ -18,6 +17,7 @@ from sync.protocol import Mutation
 from sync.services.sync import SyncService
 from sync.store import org
 from tests.databases import DEMO_PASSWORD, START_MS
+from tests.reference_client import Device
 
 
 async def device(client: AsyncTestClient, clock: ManualClock, username: str,

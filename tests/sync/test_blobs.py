@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 from PIL import Image, ImageFile, PngImagePlugin
 
-from sync.client import Device
 from sync.clock import ManualClock
 from sync.domain.images import ImageRefused, inspect
 from sync.domain.metadata import strip_metadata
 from sync.store.blobs import BlobFolder
 from tests.qr.helpers import jpeg_with_gps, png_of_59_megapixels
+from tests.reference_client import Device
 from tests.sync.helpers import device, new_case
 
 

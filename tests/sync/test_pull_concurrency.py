@@ -19,7 +19,6 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
-from sync.client import Device
 from sync.db.engine import make_engine, write_transaction
 from sync.db.tables import records
 from sync.domain.roles import Actor
@@ -27,6 +26,7 @@ from sync.protocol import PullResponse, PushRequest, RecordOut
 from sync.services.sync import SyncService, merge_received, receive
 from tests.databases import DEMO_PASSWORD, Databases
 from tests.live_server import live_server
+from tests.reference_client import Device
 from tests.sync.helpers import case_mutation, new_case, sync_service
 
 

@@ -21,13 +21,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sync.client import Device
 from sync.db.engine import make_engine, write_transaction
 from sync.db.tables import mutations, records
 from sync.protocol import PushRequest
 from sync.services.sync import merge_received, receive
 from tests.databases import DEMO_PASSWORD, Databases
 from tests.live_server import live_server
+from tests.reference_client import Device
 from tests.sync.helpers import case_mutation, new_case, sync_service
 
 ROUNDS = 5

@@ -1,4 +1,4 @@
-"""The reference client (sync/client.py) where a phone's connection fails it."""
+"""The reference client (tests/reference_client.py) where a phone's connection fails it."""
 
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.kinds import KINDS, REFS, Ref
-from sync.client import Device
 from sync.clock import ManualClock
 from sync.db.engine import write_transaction
 from sync.db.tables import records
@@ -28,6 +27,7 @@ from sync.errors import DomainError
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
 from sync.store import org
 from tests.console.conftest import console_login
+from tests.reference_client import Device
 from tests.sync.helpers import device, new_case, push_raw
 
 HY1, HY2, JS1 = "c-hy-01", "c-hy-02", "c-js-01"

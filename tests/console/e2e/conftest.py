@@ -15,9 +15,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from sync.client import Device
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.live_server import live_server, workroom_command
+from tests.reference_client import Device
 
 PASSWORD = "Workroom2026"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

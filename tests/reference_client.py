@@ -1,7 +1,9 @@
 """A reference sync client: one device's outbox, seq, HLC, cursor and retry.
 
 The tests, the benchmark and the load test use it to act as many devices. It speaks to
-any httpx-compatible client (``httpx.AsyncClient`` or Litestar's test client).
+any httpx-compatible client (``httpx.AsyncClient`` or Litestar's test client), so it
+lives with the tests rather than in the server package: httpx is a test dependency, and
+a production install has none.
 """
 
 from __future__ import annotations
