@@ -47,10 +47,6 @@ class Settings:
             raise SettingsError(f"port out of range: {self.port}")
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith(SQLITE_PREFIX)
-
-    @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
 

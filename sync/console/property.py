@@ -22,7 +22,6 @@ YEAR_MS = 366 * 24 * 3600 * 1000
 
 class Rectification(msgspec.Struct):
     id: str
-    inspection_id: str
     action_required: str
     deadline_ms: int | None
     status: str
@@ -61,8 +60,7 @@ def _rectification(row: Any, *, now_ms: int) -> Rectification:
     deadline = parse_time(row.fields.get("deadline"))
     overdue = status == "overdue" or (status in ("open", "escalated") and deadline is not None
                                       and deadline < now_ms)
-    return Rectification(id=row.id, inspection_id=row.fields.get("inspection_id", ""),
-                         action_required=row.fields.get("action_required", ""),
+    return Rectification(id=row.id, action_required=row.fields.get("action_required", ""),
                          deadline_ms=deadline, status=status,
                          status_label=present.option_label("rectification", "status", status),
                          overdue=overdue)

@@ -75,20 +75,6 @@ def fmt_datetime(ms: int | None) -> str:
     return "" if ms is None else to_local(ms).strftime("%Y-%m-%d %H:%M")
 
 
-def iso_local(ms: int) -> str:
-    return to_local(ms).isoformat(timespec="seconds")
-
-
 def utc_iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="seconds")
 
-
-def iso_range_for(start_ms: int, end_ms: int) -> tuple[str, str]:
-    """A string range that holds every ISO time in [start, end) whatever its offset.
-
-    Stored times keep the offset the device wrote; comparing them as strings is only
-    safe with a day's margin either side. Callers filter exactly after parsing.
-    """
-    low = datetime.fromtimestamp((start_ms - DAY_MS) / 1000, tz=UTC).strftime("%Y-%m-%d")
-    high = datetime.fromtimestamp((end_ms + DAY_MS) / 1000, tz=UTC).strftime("%Y-%m-%d")
-    return low, high + "\uffff"

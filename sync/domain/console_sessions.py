@@ -14,9 +14,5 @@ MAX_AGE_MS = 12 * 3600 * 1000
 TOUCH_AFTER_MS = 60 * 1000
 
 
-def is_alive(*, began_ms: int, seen_ms: int, now_ms: int) -> bool:
-    return now_ms - seen_ms < IDLE_MS and now_ms - began_ms < MAX_AGE_MS
-
-
 def is_due_for_touch(*, seen_ms: int, now_ms: int) -> bool:
     return now_ms - seen_ms >= TOUCH_AFTER_MS

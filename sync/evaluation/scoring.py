@@ -25,11 +25,6 @@ class ItemScore(msgspec.Struct, frozen=True):
     evidence: tuple[Evidence, ...] = ()
     manual: ManualScore | None = None
 
-    @property
-    def pending(self) -> bool:
-        """A reviewer-scored item nobody has scored yet."""
-        return self.basis == "reviewer" and self.manual is None
-
 
 class WorkroomScore(msgspec.Struct, frozen=True):
     workroom: Workroom
