@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import get
 
-from schema.export import export
+from schema.export import SchemaExport, schema_export
 from sync.http.openapi import errors
 
 
 @get("/api/v1/schema", tags=["schema"], cache=300, responses=errors())
-async def record_schema() -> dict[str, Any]:
-    return export()
+async def record_schema() -> SchemaExport:
+    return schema_export()
 
 
 handlers = [record_schema]
