@@ -1,119 +1,33 @@
-// Wire shapes from design/sync-protocol.md plus the server's schema export.
+// The PWA's names for the wire types, which are generated from the server's Structs
+// (wire.gen.ts, by ops/gen_wire_types.py): no wire shape is written here by hand. What
+// is here is the client's own narrowing of them.
+import type * as wire from './wire.gen';
 
+export type * from './wire.gen';
+
+/** A record's field values, by field name. */
 export type Fields = Record<string, unknown>;
 
-export interface User {
-  id: string;
-  name: string;
-  role: string;
-  squad_id: string | null;
-}
+export type User = wire.UserOut;
+export type Community = wire.CommunityOut;
+export type ApiError = wire.ErrorOut;
 
-export interface Community {
-  id: string;
-  name: string;
-  squad_id: string | null;
-}
-
-export interface ApiError {
-  code: string;
-  message: string;
-  field?: string;
-}
-
-export interface Mutation {
-  id: string;
-  seq: number;
-  hlc: string;
-  kind: string;
-  record_id: string;
-  community_id: string;
+/** A mutation as this device queues and sends it: always based on a known version. */
+export interface Mutation extends wire.Mutation {
   base_version: number;
-  fields: Fields;
 }
 
-export interface PushResult {
-  id: string;
-  status: 'applied' | 'duplicate' | 'rejected';
-  error?: ApiError;
-}
+export type PushResult = wire.MutationResult;
+/**
+ * A pulled record. The server always names who wrote it and when; the phone copes
+ * without (a record it created itself has no provenance until pulled back), so it
+ * does not insist on them.
+ */
+export type PulledRecord = Omit<wire.RecordOut, Provenance> & Partial<Pick<wire.RecordOut, Provenance>>;
+type Provenance = 'updated_at' | 'created_by' | 'created_at';
 
-export interface PushResponse {
-  acked_seq: number;
-  server_time: number;
-  hlc: string;
-  results: PushResult[];
-}
-
-export interface PulledRecord {
-  kind: string;
-  id: string;
-  community_id: string;
-  version: number;
-  fields: Fields;
-  updated_at?: string;
-  created_by?: string;
-  created_at?: string;
-}
-
-export interface PullResponse {
-  cursor: string;
-  has_more: boolean;
-  server_time: number;
-  hlc: string;
+export interface PullResponse extends Omit<wire.PullResponse, 'records'> {
   records: PulledRecord[];
-  purge?: string[];
 }
-
-export type FieldType =
-  | 'text' | 'longtext' | 'int' | 'bool' | 'datetime' | 'enum' | 'text_list' | 'gps' | 'ref' | 'sha256';
-
-export interface Option {
-  value: string;
-  label: string;
-}
-
-export interface FieldSpec {
-  name: string;
-  label: string;
-  type: FieldType;
-  required: boolean;
-  max_length: number | null;
-  options: Option[] | null;
-  ref_kind: string | null;
-  hidden: boolean;
-  /** Written only by the server (a resident's answer): shown on detail screens, never edited. */
-  readonly?: boolean;
-}
-
-export interface KindSpec {
-  kind: string;
-  label: string;
-  parent: { field: string; kind: string } | null;
-  fields: FieldSpec[];
-}
-
-export interface ChecklistItem {
-  id: string;
-  label: string;
-  group: string;
-}
-
-export interface SchemaExport {
-  schema_version: number;
-  kinds: KindSpec[];
-  checklist: { version: string; items: ChecklistItem[] };
-  case_statuses: Option[];
-}
-
-export interface ConflictEntry {
-  id: string;
-  kind: string;
-  record_id: string;
-  community_id: string;
-  field: string;
-  winner: { value: unknown; hlc: string; device_id: string; user_id: string };
-  loser: { value: unknown; hlc: string; device_id: string; user_id: string };
-  detected_at: string;
-  resolved_at: string | null;
-}
+export type FieldType = wire.FieldSpec['type'];
+export type ConflictEntry = wire.ConflictOut;

@@ -5,7 +5,7 @@ import { formatDateTime } from '../src/time';
 import type { FieldSpec, KindSpec } from '../src/types';
 
 function field(name: string, label: string, type: FieldSpec['type'], extra: Partial<FieldSpec> = {}): FieldSpec {
-  return { name, label, type, required: false, max_length: null, options: null, ref_kind: null, hidden: false, ...extra };
+  return { name, label, type, required: false, max_length: null, options: null, ref_kind: null, hidden: false, readonly: false, options_from: null, ...extra };
 }
 
 // The shape GET /api/v1/schema exports for a case (abridged).
@@ -13,6 +13,7 @@ const CASE: KindSpec = {
   kind: 'case',
   label: '诉件',
   parent: null,
+  required_when: [],
   fields: [
     field('title', '诉件标题', 'text'),
     field('category', '问题类别', 'enum', { options: [{ value: '乱堆物', label: '乱堆物' }] }),
