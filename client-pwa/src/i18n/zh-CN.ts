@@ -52,6 +52,7 @@ export const zhCN = {
   'form.save': '保存',
   'form.cancel': '取消',
   'form.required': '{label}为必填项',
+  'form.requiredWhen': '{when}为「{value}」时，{label}为必填项',
   'form.tooLong': '{label}不能超过 {n} 个字',
   'form.notInt': '{label}须为整数',
   'form.choose': '请选择',

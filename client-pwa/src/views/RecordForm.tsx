@@ -7,6 +7,7 @@ import { t } from '../i18n';
 import { recordsOfKind } from '../records';
 import { fromLocalInput, toLocalInput } from '../time';
 import type { FieldSpec, Fields, KindSpec } from '../types';
+import { missingFields, missingMessage, requiredOnCreation, sourcedOptions, withSourcedOptions } from '../validate';
 import { useLive } from './hooks';
 
 interface Props {
@@ -14,6 +15,14 @@ interface Props {
   /** Values set by the app (parent ids, visit id): sent, never shown as inputs. */
   fixed?: Fields;
   initial?: Fields;
+  /** The record's community: where `options_from` fields take their options. */
+  communityId?: string;
+  /**
+   * Whether saving creates the record, so the server checks its required fields on
+   * `initial` and the form's values together (fix-and-resend of a record that never
+   * landed). Default: when there is no `initial`.
+   */
+  creating?: boolean;
   /** Only these fields are shown (e.g. the status form), when given. */
   only?: string[];
   submitLabel?: string;
@@ -140,7 +149,8 @@ export async function locate(): Promise<{ lat: number; lon: number; accuracy_m: 
 
 export function RecordForm(props: Props) {
   const { spec, fixed = {}, initial = {} } = props;
-  const visible = spec.fields.filter(
+  const community = app.communities.find((c) => c.id === props.communityId);
+  const visible = withSourcedOptions(spec.fields, sourcedOptions(community)).filter(
     (f) =>
       !f.hidden &&
       !f.readonly &&
@@ -154,6 +164,9 @@ export function RecordForm(props: Props) {
   const [errors, setErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const isNew = Object.keys(initial).length === 0;
+  const creating = props.creating ?? isNew;
+  // Marked as the values change: choosing 反馈诉求人 makes its channel and content required.
+  const required = creating ? requiredOnCreation(spec, { ...initial, ...fixed, ...draft }) : new Set<string>();
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -162,19 +175,26 @@ export function RecordForm(props: Props) {
     const declared = new Set(spec.fields.map((f) => f.name));
     const out: Fields = Object.fromEntries(Object.entries(fixed).filter(([k]) => declared.has(k)));
     const errs: string[] = [];
+    const unreadable = new Set<string>();
     for (const f of visible) {
       const raw = draft[f.name] ?? '';
       const { value, error } = fromDraft(f, raw);
-      if (error) errs.push(error);
-      else if (value === undefined) {
-        if (f.required && isNew) errs.push(t('form.required', { label: f.label }));
+      if (error) {
+        errs.push(error);
+        unreadable.add(f.name);
+      } else if (value === undefined) {
         // Emptying a field on an edit clears it on the server (null = cleared).
-        else if (!isNew && !f.required && initial[f.name] !== undefined && initial[f.name] !== null) out[f.name] = null;
+        if (!isNew && !f.required && initial[f.name] !== undefined && initial[f.name] !== null) out[f.name] = null;
       } else if (isNew ? !(f.type === 'bool' && value === false) : JSON.stringify(value) !== JSON.stringify(initial[f.name])) {
         // Edits send only what changed: fields are last-writer-wins registers, so an
         // untouched field resent would overwrite a colleague's newer value.
         out[f.name] = value;
       }
+    }
+    // What the server would refuse as missing_field, checked on what it would receive.
+    const sent = isNew ? out : { ...initial, ...out };
+    for (const missing of missingFields(spec, sent, { creating })) {
+      if (!unreadable.has(missing.field)) errs.push(missingMessage(spec, missing));
     }
     setErrors(errs);
     if (errs.length) return;
@@ -195,7 +215,7 @@ export function RecordForm(props: Props) {
         <label key={f.name} class={f.type === 'bool' ? 'check' : ''}>
           <span>
             {f.label}
-            {f.required ? ' *' : ''}
+            {f.required || required.has(f.name) ? ' *' : ''}
           </span>
           <Input field={f} value={draft[f.name] ?? ''} onInput={(v) => setDraft((d) => ({ ...d, [f.name]: v }))} />
         </label>

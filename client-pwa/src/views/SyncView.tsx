@@ -50,6 +50,8 @@ function Rejected(props: { entry: RejectedEntry }) {
         <RecordForm
           spec={spec}
           initial={m.fields}
+          communityId={m.community_id}
+          creating={m.base_version === 0}
           submitLabel={t('sync.fix')}
           onCancel={() => setFixing(false)}
           onSubmit={async (fields) => {

@@ -187,6 +187,7 @@ export function VisitView(props: { openCase: (id: string) => void }) {
           <KindForm
             key={adding}
             kind={adding}
+            communityId={active.community_id}
             fixed={{
               visit_id: active.id,
               // Inspections record which checklist edition they were answered against.

@@ -143,6 +143,7 @@ export function RecordDetail(props: { record: LocalRecord }) {
         <KindForm
           kind={r.kind}
           initial={r.fields}
+          communityId={r.community_id}
           onCancel={() => setEditing(false)}
           onSubmit={async (fields) => {
             await app.save(r.kind, r.community_id, r, fields);
