@@ -34,8 +34,9 @@ def test_rejected_mutation_stays_visible_and_can_be_resent(
     go_offline(ctx)
     new_case(page, TITLE)
     add_step(page, {"action": "note", "note": "E2E 已受理登记"})
-    # A feedback step needs channel and content (a server rule the form cannot see).
-    add_step(page, {"action": "feedback"})
+    # A right-to-left override in the note: the server's gate refuses it, the form does
+    # not look for it (the phone checks required fields, test_conditional_fields.py).
+    add_step(page, {"action": "contact", "note": "E2E 已电话\u202e联系"})
 
     go_online(ctx)
     sync_and_wait(page)
@@ -44,13 +45,12 @@ def test_rejected_mutation_stays_visible_and_can_be_resent(
     # The server's Chinese message and the field's label from the schema; never the
     # code, the field's wire name, nor the mutation as JSON.
     reason = rejected.locator("[data-testid=rejected-reason]").inner_text()
-    # The server names the field by its label, so the phone adds it no second time.
-    assert reason.startswith("原因：缺少必填字段：反馈方式")
-    assert reason.count("反馈方式") == 1
-    assert "missing_field" not in reason and "channel" not in reason
+    assert reason.startswith("原因：字段取值不正确") and reason.endswith("（说明）")
+    assert reason.count("说明") == 1
+    assert "invalid_field" not in reason and "note" not in reason
     recorded = rejected.locator("dl.fields").inner_text()
-    assert "处置动作" in recorded and "反馈诉求人" in recorded
-    assert "feedback" not in recorded and "{" not in recorded and "case_id" not in recorded
+    assert "处置动作" in recorded and "联系当事人" in recorded
+    assert "contact" not in recorded and "{" not in recorded and "case_id" not in recorded
 
     token = server.token("liaison01")
     records = server.pull_all(token)
@@ -62,7 +62,7 @@ def test_rejected_mutation_stays_visible_and_can_be_resent(
 
     # Fix and resend: a new mutation; the rejected one stays listed as resent.
     rejected.locator("text=修改后重新提交").click()
-    fill(page, "case_step", {"channel": "phone", "content": "E2E 已电话告知处理进度"})
+    fill(page, "case_step", {"note": "E2E 已电话联系"})
     rejected.locator("form button[type=submit]").click()
     page.wait_for_selector("li.rejected >> text=已重新提交")
     sync_and_wait(page)
@@ -74,7 +74,7 @@ def test_rejected_mutation_stays_visible_and_can_be_resent(
         for r in records
         if r["kind"] == "case_step" and r["fields"]["case_id"] == case["id"]
     )
-    assert actions == ["feedback", "note"]
+    assert actions == ["contact", "note"]
     open_tab(page, "today")
 
 
