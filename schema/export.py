@@ -33,6 +33,7 @@ from schema.export_types import (
     Slas,
 )
 from schema.kinds import CASE_STAGES, KINDS, STAGE_LABELS, Gps, RecordKind
+from sync.domain.weekly import RULE, WeeklyRule
 
 SCHEMA_VERSION = 1
 _OPTIONS_SOURCES: tuple[str, ...] = get_args(OptionsSource)
@@ -148,6 +149,8 @@ class SchemaExport(Out):
     checklist: ChecklistOut = msgspec.field(default_factory=_checklist)
     case_statuses: list[Option] = msgspec.field(default_factory=_case_statuses)
     slas: Slas = msgspec.field(default_factory=_slas)
+    # The weekly rule's parameters (sync/domain/weekly.py): the PWA's Today counts with them.
+    weekly_rule: WeeklyRule = msgspec.field(default_factory=lambda: RULE)
 
 
 @cache

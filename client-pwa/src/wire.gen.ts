@@ -188,6 +188,7 @@ export interface SchemaExport {
   checklist: ChecklistOut;
   case_statuses: Option[];
   slas: Slas;
+  weekly_rule: WeeklyRule;
 }
 
 export interface SlaDefault {
@@ -215,4 +216,27 @@ export interface UserOut {
   name: string;
   role: string;
   squad_id: string | null;
+}
+
+/**
+ * The weekly rule's parameters (R2): the one definition, in GET /api/v1/schema as they
+ * are, so the PWA counts visits and weeks the way the console and the evaluation do.
+ */
+export interface WeeklyRule {
+  /** A visit counts when it has ended and lasted at least this long. */
+  min_visit_minutes: number;
+  /** Counting visits a liaison owes each of their communities each week. */
+  visits_per_week: number;
+  /** Days and weeks are this zone's. */
+  time_zone: string;
+  /** The zone's offset from UTC (no daylight saving). */
+  utc_offset_minutes: number;
+  /** ISO weekday (1 = Monday) a week starts on: ISO weeks. */
+  week_starts_on: number;
+  /** ISO weekday from which a week in progress not yet met is chased (red). */
+  chase_weekday: number;
+  /** The week is owed by the liaisons assigned on this ISO weekday... */
+  assigned_weekday: number;
+  /** ...at this hour, local time. */
+  assigned_hour: number;
 }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar.testing import AsyncTestClient
+
+from sync.domain.weekly import RULE
 
 PROTOCOL_REQUIRED = {
     "visit": {"started_at"},
@@ -45,3 +48,10 @@ async def test_schema_lists_every_kind_with_its_required_fields(
         "received", "accepted", "in_progress", "resolved", "feedback_given", "closed"]
     assert kinds["case_step"]["parent"] == {"field": "case_id", "kind": "case"}
     assert len(body["checklist"]["items"]) >= 8
+
+
+async def test_the_weekly_rule_is_published_as_the_server_applies_it(
+        demo_client: AsyncTestClient) -> None:
+    body = (await demo_client.get("/api/v1/schema")).json()
+    assert body["weekly_rule"] == msgspec.to_builtins(RULE)
+    assert body["weekly_rule"]["min_visit_minutes"] == 120
