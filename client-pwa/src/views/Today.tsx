@@ -2,22 +2,15 @@ import { app } from '../controller';
 import type { LocalRecord } from '../db';
 import { t } from '../i18n';
 import { pendingCount } from '../outbox';
-import { isMine, recordsOfKind } from '../records';
-import { formatDateTime, weekStart } from '../time';
+import { recordsOfKind } from '../records';
+import { formatDateTime } from '../time';
+import { liaisonWeek, weekStartMs } from '../weekly';
 import { describe, optionLabel, UserText } from './common';
 import { useApp, useLive, useTick } from './hooks';
 
-const RULE_MS = 2 * 3600_000;
 const CLOSED_STAGES = new Set(['closed']);
 /** How many of the latest reviewed days Today shows. */
 const REVIEWS_SHOWN = 7;
-
-export function visitDurationMs(v: LocalRecord, now: number): number {
-  const start = Date.parse(String(v.fields.started_at ?? ''));
-  if (Number.isNaN(start)) return 0;
-  const end = v.fields.ended_at ? Date.parse(String(v.fields.ended_at)) : now;
-  return Math.max(0, (Number.isNaN(end) ? now : end) - start);
-}
 
 export function isOverdue(c: LocalRecord, now: number): boolean {
   const due = Date.parse(String(c.fields.due_at ?? ''));
@@ -36,7 +29,8 @@ export function Today(props: { openCase: (id: string) => void }) {
     .filter((r) => r.fields.liaison_id === app.session?.user.id && r.fields.state !== 'pending')
     .sort((a, b) => String(b.fields.day).localeCompare(String(a.fields.day)))
     .slice(0, REVIEWS_SHOWN);
-  const since = weekStart(now);
+  // The weekly rule as the server publishes it (src/weekly.ts): this user's own cell.
+  const rule = app.schema?.weekly_rule;
   const open = cases.filter((c) => !CLOSED_STAGES.has(String(c.fields.status ?? 'received')));
 
   return (
@@ -46,19 +40,24 @@ export function Today(props: { openCase: (id: string) => void }) {
       {app.communities.length === 0 && <p>{t('today.noCommunities')}</p>}
       <ul class="list">
         {app.communities.map((c) => {
-          const week = visits.filter(
-            (v) =>
-              v.community_id === c.id &&
-              isMine(v, app.session?.user.id) &&
-              Date.parse(String(v.fields.started_at)) >= since,
+          if (!rule) {
+            return (
+              <li key={c.id} class="community">
+                <strong><UserText>{c.name}</UserText></strong> <span>{t('today.noRule')}</span>
+              </li>
+            );
+          }
+          const week = liaisonWeek(
+            visits,
+            { liaisonId: app.session?.user.id ?? '', communityId: c.id, weekStartMs: weekStartMs(now, rule), nowMs: now },
+            rule,
           );
-          const longest = Math.max(0, ...week.map((v) => visitDurationMs(v, now)));
-          const met = longest >= RULE_MS;
+          const hours = { hours: (week.longestMs / 3600_000).toFixed(1), min: rule.min_visit_minutes / 60 };
           return (
-            <li key={c.id} class="community">
+            <li key={c.id} class="community" data-colour={week.colour}>
               <strong><UserText>{c.name}</UserText></strong>
-              <span class={met ? 'ok' : 'warn'}>{met ? t('today.ruleMet') : t('today.ruleMissing')}</span>
-              <div>{t('today.week', { count: week.length, hours: (longest / 3600_000).toFixed(1) })}</div>
+              <span class={week.colour === 'green' ? 'ok' : 'warn'}>{t(`today.rule.${week.colour}`, hours)}</span>
+              <div>{t('today.week', { count: week.visits, ...hours })}</div>
             </li>
           );
         })}
