@@ -10,6 +10,8 @@ export class ApiFailure extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** The server's Retry-After (429, 503), when it sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -18,11 +20,15 @@ export class ApiFailure extends Error {
   get isAuth(): boolean {
     return this.status === 401;
   }
+}
 
-  /** Worth retrying later with backoff: no network, 5xx, rate limiting. */
-  get isTransient(): boolean {
-    return this.status === 0 || this.status >= 500 || this.status === 429 || this.status === 408;
-  }
+/** Retry-After in delta-seconds or as an HTTP date (RFC 9110 §10.2.3). */
+function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
@@ -73,7 +79,13 @@ export class Api {
     }
     if (!res.ok) {
       const e = (data as { error?: ApiError } | null)?.error;
-      throw new ApiFailure(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.field);
+      throw new ApiFailure(
+        res.status,
+        e?.code ?? `http_${res.status}`,
+        e?.message ?? res.statusText,
+        e?.field,
+        retryAfterMs(res.headers.get('Retry-After')),
+      );
     }
     return data as T;
   }

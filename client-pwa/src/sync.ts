@@ -1,10 +1,12 @@
 // The sync loop: push the outbox in batches, upload the photos the server lacks, then
 // pull until has_more is false (and one run more after resuming a run cut short). One
-// run at a time; transient failures back off exponentially (capped) and the 同步 button
-// cuts the wait short; a 401 stops everything until the user logs in again, with the
-// outbox untouched.
+// run at a time; transient failures back off exponentially (capped, at least as long
+// as the server's Retry-After) and the 同步 button cuts the wait short; a 401 stops
+// everything until the user logs in again; a permanent error (seq_gap, another 4xx)
+// stops the loop until the user retries by hand. The outbox is untouched by all three.
 import { ApiFailure, type Api } from './api';
 import { META, getMeta, setMeta, type WorkroomDb } from './db';
+import { asFailure, classifyFailure, SEQ_GAP } from './failures';
 import { correctedNow, initialHlc, parseHlc, receive, type Hlc } from './hlc';
 import { acknowledge, peek, recordRejection, toWire } from './outbox';
 import { applyPulled, noteOverrides, type SentValues } from './records';
@@ -14,7 +16,8 @@ export const PULL_LIMIT = 1000;
 export const BACKOFF_BASE_MS = 5_000;
 export const BACKOFF_CAP_MS = 5 * 60_000;
 
-export type SyncPhase = 'idle' | 'pushing' | 'uploading' | 'pulling' | 'waiting_retry' | 'auth_required';
+/** `stopped`: a permanent error; no timer runs, only the user's 同步 starts again. */
+export type SyncPhase = 'idle' | 'pushing' | 'uploading' | 'pulling' | 'waiting_retry' | 'auth_required' | 'stopped';
 
 export interface SyncState {
   phase: SyncPhase;
@@ -37,10 +40,19 @@ export interface SyncDeps {
   onState?: (s: SyncState) => void;
 }
 
-export type SyncOutcome = 'ok' | 'retry' | 'auth' | 'error';
+export type SyncOutcome = 'ok' | 'retry' | 'auth' | 'stopped';
 
 export function backoffDelay(attempt: number): number {
   return Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1), BACKOFF_CAP_MS);
+}
+
+/** The wait before automatic retry `attempt`: the backoff, or longer if the server asked. */
+export function retryDelay(attempt: number, retryAfterMs?: number): number {
+  return Math.min(Math.max(backoffDelay(attempt), retryAfterMs ?? 0), BACKOFF_CAP_MS);
+}
+
+export function isSyncing(state: SyncState | null): boolean {
+  return state?.phase === 'pushing' || state?.phase === 'uploading' || state?.phase === 'pulling';
 }
 
 export class SyncLoop {
@@ -107,20 +119,28 @@ export class SyncLoop {
   }
 
   private fail(err: unknown): SyncOutcome {
-    const failure = err instanceof ApiFailure ? err : new ApiFailure(0, 'client', String(err));
-    if (failure.isAuth) {
-      // Retrying with a dead token would only lock the account; wait for a new login.
-      this.set({ phase: 'auth_required', lastError: failure.code, retryAt: null });
-      return 'auth';
+    const failure = asFailure(err);
+    switch (classifyFailure(failure)) {
+      case 'auth':
+        // Retrying with a dead token would only lock the account; wait for a new login.
+        this.set({ phase: 'auth_required', lastError: failure.code, retryAt: null });
+        return 'auth';
+      case 'permanent':
+        // The same request would get the same answer every 5 minutes forever: stop,
+        // say what happened, and let the user retry once they have dealt with it.
+        this.set({ phase: 'stopped', attempt: 0, lastError: failure.code, retryAt: null });
+        return 'stopped';
+      case 'transient': {
+        const attempt = this.state.attempt + 1;
+        const delay = retryDelay(attempt, failure.retryAfterMs);
+        this.set({ phase: 'waiting_retry', attempt, lastError: failure.code, retryAt: this.now() + delay });
+        this.timer = this.setTimer(() => {
+          this.timer = null;
+          void this.syncNow();
+        }, delay);
+        return 'retry';
+      }
     }
-    const attempt = this.state.attempt + 1;
-    const delay = backoffDelay(attempt);
-    this.set({ phase: 'waiting_retry', attempt, lastError: failure.code, retryAt: this.now() + delay });
-    this.timer = this.setTimer(() => {
-      this.timer = null;
-      void this.syncNow();
-    }, delay);
-    return failure.isTransient ? 'retry' : 'error';
   }
 
   /**
@@ -185,7 +205,7 @@ export class SyncLoop {
       if (res.acked_seq < batch[0]!.seq) {
         // The server is waiting for an earlier seq we no longer hold; resending the
         // same batch would loop forever, so stop and surface it.
-        throw new ApiFailure(0, 'seq_gap', `acked_seq ${res.acked_seq} < ${batch[0]!.seq}`);
+        throw new ApiFailure(0, SEQ_GAP, `acked_seq ${res.acked_seq} < ${batch[0]!.seq}`);
       }
     }
   }

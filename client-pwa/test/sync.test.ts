@@ -74,22 +74,89 @@ describe('sync loop', () => {
     expect(server.pulls[2]).toBe(String(PULL_LIMIT + 5));
   });
 
-  it('keeps outbox entries the server has not acknowledged', async () => {
+  it('keeps outbox entries the server has not acknowledged, and a seq gap stops the loop', async () => {
     const db = await freshDb();
     await queue(db, 3);
     const server = new FakeServer();
     // The server loses track below seq 1: acked_seq never reaches our entries.
-    server.push = vi.fn(async (body) => ({
-      acked_seq: 0,
-      server_time: T0,
-      hlc: `${T0}:00000:server`,
-      results: body.mutations.map((m: { id: string }) => ({ id: m.id, status: 'applied' as const })),
-    }));
+    const realPush = server.push.bind(server);
+    let gap = true;
+    server.push = vi.fn(async (body) => {
+      if (!gap) return realPush(body);
+      return {
+        acked_seq: 0,
+        server_time: T0,
+        hlc: `${T0}:00000:server`,
+        results: body.mutations.map((m: { id: string }) => ({ id: m.id, status: 'applied' as const })),
+      };
+    });
+    const t = manualTimers();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', ...t });
+    expect(await loop.syncNow()).toBe('stopped');
+    expect(await pendingCount(db)).toBe(3);
+    expect(loop.state).toMatchObject({ phase: 'stopped', lastError: 'seq_gap', retryAt: null });
+    // Resending the same batch every 5 minutes would get the same answer forever.
+    expect(t.timers).toHaveLength(0);
+    expect(server.push).toHaveBeenCalledTimes(1);
+    // Once the gap is dealt with, the liaison's 同步 is the retry.
+    gap = false;
+    expect(await loop.syncNow()).toBe('ok');
+    expect(await pendingCount(db)).toBe(0);
+  });
+
+  it('a 4xx for the whole request stops the loop instead of retrying it every 5 minutes', async () => {
+    const db = await freshDb();
+    await queue(db, 1);
+    const server = new FakeServer();
+    server.failNext.push(new ApiFailure(403, 'forbidden', 'not allowed'));
+    const t = manualTimers();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', ...t });
+    expect(await loop.syncNow()).toBe('stopped');
+    expect(loop.state).toMatchObject({ phase: 'stopped', lastError: 'forbidden' });
+    expect(t.timers).toHaveLength(0);
+    expect(await pendingCount(db)).toBe(1);
+  });
+
+  it('one mutation too large even alone stops the loop rather than halving forever', async () => {
+    const db = await freshDb();
+    await queue(db, 3);
+    const server = new FakeServer();
+    server.push = vi.fn(async () => {
+      throw new ApiFailure(413, 'too_large', 'body too large');
+    });
+    const t = manualTimers();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', ...t });
+    expect(await loop.syncNow()).toBe('stopped');
+    expect(loop.state.lastError).toBe('too_large');
+    expect(t.timers).toHaveLength(0);
+  });
+
+  it('a network error is retried by the timer, with the next wait doubled', async () => {
+    const db = await freshDb();
+    await queue(db, 1);
+    const server = new FakeServer();
+    server.failNext.push(new ApiFailure(0, 'network', 'no signal'), new ApiFailure(0, 'network', 'no signal'));
+    const t = manualTimers();
+    const loop = new SyncLoop({ db, api: server, appVersion: 't', now: () => T0, ...t });
+    expect(await loop.syncNow()).toBe('retry');
+    expect(loop.state).toMatchObject({ phase: 'waiting_retry', attempt: 1, lastError: 'network', retryAt: T0 + backoffDelay(1) });
+    t.timers.shift()!.fn();
+    await vi.waitFor(() => expect(t.timers.map((x) => x.ms)).toEqual([backoffDelay(2)]));
+    await vi.waitFor(() => expect(loop.busy).toBe(false));
+    t.timers.shift()!.fn();
+    await vi.waitFor(() => expect(loop.state.phase).toBe('idle'));
+    expect(await pendingCount(db)).toBe(0);
+  });
+
+  it('a 503 with Retry-After waits at least as long as the server asked', async () => {
+    const db = await freshDb();
+    await queue(db, 1);
+    const server = new FakeServer();
+    server.failNext.push(new ApiFailure(503, 'unavailable', 'restarting', undefined, 20_000));
     const t = manualTimers();
     const loop = new SyncLoop({ db, api: server, appVersion: 't', ...t });
     expect(await loop.syncNow()).toBe('retry');
-    expect(await pendingCount(db)).toBe(3);
-    expect(loop.state.lastError).toBe('seq_gap');
+    expect(t.timers.map((x) => x.ms)).toEqual([20_000]);
   });
 
   it('keeps rejected mutations with the reason while the rest are applied', async () => {

@@ -1,52 +1,61 @@
 import { useState } from 'preact/hooks';
-import { app } from '../controller';
+import { account } from '../account';
+import { clockOffsetMs, clockSkewMinutes } from '../clock';
+import { authExpired, online } from '../connection';
 import { t } from '../i18n';
+import { logout as logOut, unsyncedCount } from '../login';
 import { pendingCount } from '../outbox';
+import { isSyncing } from '../sync';
+import { syncState } from '../syncControl';
+import { applyUpdate, updateWaiting } from '../update';
 import { Cases } from './Cases';
 import { Login } from './Login';
 import { SyncView } from './SyncView';
 import { Today } from './Today';
 import { VisitView } from './VisitView';
-import { useApp, useLive } from './hooks';
+import { useLive, useValue } from './hooks';
 
 type Tab = 'today' | 'visit' | 'cases' | 'sync';
 const TABS: Tab[] = ['today', 'visit', 'cases', 'sync'];
 
 function UpdateBanner() {
-  if (!app.updateReady) return null;
-  const apply = () => {
-    // Never swap the app out from under a running sync.
-    if (!app.syncing) void app.updateReady?.(true);
-  };
+  const waiting = useValue(updateWaiting);
+  // Never swap the app out from under a running sync (applyUpdate refuses too).
+  const syncing = isSyncing(useValue(syncState));
+  if (!waiting) return null;
   return (
     <div class="banner" role="status">
       {t('update.ready')}{' '}
-      <button type="button" onClick={apply} disabled={app.syncing}>
-        {app.syncing ? t('update.waitSync') : t('update.apply')}
+      <button type="button" onClick={applyUpdate} disabled={syncing}>
+        {syncing ? t('update.waitSync') : t('update.apply')}
       </button>
     </div>
   );
 }
 
 export function App() {
-  useApp();
+  const current = useValue(account);
+  const expired = useValue(authExpired);
+  const isOnline = useValue(online);
+  const skew = clockSkewMinutes(useValue(clockOffsetMs));
   const [tab, setTab] = useState<Tab>('today');
   const [caseId, setCaseId] = useState<string | null>(null);
-  const pending = useLive(() => (app.db ? pendingCount(app.db) : Promise.resolve(0)), [app.db], 0);
+  const db = current?.db ?? null;
+  const pending = useLive(() => (db ? pendingCount(db) : Promise.resolve(0)), [db], 0);
 
-  if (!app.session || app.authExpired) {
+  if (!current || expired) {
     return (
       <main>
         <UpdateBanner />
-        <Login username={app.session?.username} />
+        <Login username={current?.session.username} />
       </main>
     );
   }
 
   async function logout() {
-    const unsynced = await app.unsyncedCount();
+    const unsynced = await unsyncedCount();
     if (unsynced > 0 && !window.confirm(t('logout.confirm', { n: unsynced }))) return;
-    await app.logout();
+    await logOut();
   }
 
   const openCase = (id: string) => {
@@ -57,12 +66,12 @@ export function App() {
     <main>
       <header>
         <strong>{t('app.title')}</strong>
-        <span class={app.online ? 'ok' : 'warn'} data-testid="net">{app.online ? t('online') : t('offline')}</span>
-        <bdi data-testid="user">{app.session.user.name}</bdi>
+        <span class={isOnline ? 'ok' : 'warn'} data-testid="net">{isOnline ? t('online') : t('offline')}</span>
+        <bdi data-testid="user">{current.session.user.name}</bdi>
         <button type="button" onClick={() => void logout()}>{t('logout')}</button>
       </header>
       <UpdateBanner />
-      {app.clockSkewMinutes !== 0 && <div class="banner warn">{t('clock.warning', { min: Math.abs(app.clockSkewMinutes) })}</div>}
+      {skew !== 0 && <div class="banner warn">{t('clock.warning', { min: Math.abs(skew) })}</div>}
       <div class="content">
         {tab === 'today' && <Today openCase={openCase} />}
         {tab === 'visit' && <VisitView openCase={openCase} />}

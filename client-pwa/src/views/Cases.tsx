@@ -1,35 +1,38 @@
 import { useState } from 'preact/hooks';
-import { app } from '../controller';
-import type { LocalRecord } from '../db';
+import { account } from '../account';
+import type { LocalRecord, WorkroomDb } from '../db';
+import { saveRecord, voidRecord } from '../edits';
 import { t } from '../i18n';
+import { kindSpec, profile } from '../profile';
 import { childrenOf, pendingRecordIds, recordsOfKind } from '../records';
 import { formatDateTime } from '../time';
+import type { Community } from '../types';
 import { describe, FieldList, optionLabel, Photos, UserText } from './common';
 import { KindForm } from './RecordForm';
-import { useApp, useLive, useTick } from './hooks';
+import { useLive, useTick, useValue } from './hooks';
 import { isOverdue } from './Today';
 
 function stepTime(s: LocalRecord): string {
   return String(s.fields.at ?? s.created_at ?? '');
 }
 
-/** Nothing is deleted by sync: a mistaken case is voided, with the reason kept. */
 async function voidCase(record: LocalRecord): Promise<void> {
   const reason = window.prompt(t('cases.voidReason'));
   if (reason === null) return;
-  await app.save('case', record.community_id, record, { voided: true, void_reason: reason.trim() || null });
+  await voidRecord(record, reason);
 }
 
-function CaseDetail(props: { id: string; back: () => void }) {
-  const record = useLive(() => (app.db ? app.db.records.get(props.id) : Promise.resolve(undefined)), [props.id], undefined as LocalRecord | undefined);
+function CaseDetail(props: { db: WorkroomDb | null; id: string; back: () => void }) {
+  const { db } = props;
+  const record = useLive(() => (db ? db.records.get(props.id) : Promise.resolve(undefined)), [props.id], undefined as LocalRecord | undefined);
   const steps = useLive(
-    () => (app.db && record ? childrenOf(app.db, record, 'case_step') : Promise.resolve([])),
+    () => (db && record ? childrenOf(db, record, 'case_step') : Promise.resolve([])),
     [props.id, record?.community_id],
     [] as LocalRecord[],
   );
   const [mode, setMode] = useState<'none' | 'step' | 'status' | 'edit'>('none');
   if (!record || record.fields.voided === true) return <button onClick={props.back}>{t('cases.back')}</button>;
-  const statusSpec = app.kindSpec('case')?.fields.find((f) => f.name === 'status');
+  const statusSpec = kindSpec('case')?.fields.find((f) => f.name === 'status');
   const done = async (fn: () => Promise<unknown>) => {
     await fn();
     setMode('none');
@@ -54,7 +57,7 @@ function CaseDetail(props: { id: string; back: () => void }) {
           kind="case_step"
           fixed={{ case_id: record.id }}
           onCancel={() => setMode('none')}
-          onSubmit={(fields) => done(() => app.save('case_step', record.community_id, null, fields))}
+          onSubmit={(fields) => done(() => saveRecord('case_step', record.community_id, null, fields))}
         />
       )}
       {mode === 'status' && (
@@ -63,7 +66,7 @@ function CaseDetail(props: { id: string; back: () => void }) {
           only={['status']}
           initial={{ status: record.fields.status ?? 'received' }}
           onCancel={() => setMode('none')}
-          onSubmit={(fields) => done(() => app.save('case', record.community_id, record, fields))}
+          onSubmit={(fields) => done(() => saveRecord('case', record.community_id, record, fields))}
         />
       )}
       {mode === 'edit' && (
@@ -71,7 +74,7 @@ function CaseDetail(props: { id: string; back: () => void }) {
           kind="case"
           initial={record.fields}
           onCancel={() => setMode('none')}
-          onSubmit={(fields) => done(() => app.save('case', record.community_id, record, fields))}
+          onSubmit={(fields) => done(() => saveRecord('case', record.community_id, record, fields))}
         />
       )}
       <h3>{t('cases.steps')}</h3>
@@ -88,15 +91,15 @@ function CaseDetail(props: { id: string; back: () => void }) {
   );
 }
 
-function NewCase(props: { done: (id: string | null) => void }) {
-  const [community, setCommunity] = useState(app.communities[0]?.id ?? '');
+function NewCase(props: { communities: Community[]; done: (id: string | null) => void }) {
+  const [community, setCommunity] = useState(props.communities[0]?.id ?? '');
   return (
     <section class="card">
       <h2>{t('cases.new')}</h2>
       <label>
         <span>{t('visit.community')}</span>
         <select name="community" value={community} onInput={(e) => setCommunity(e.currentTarget.value)}>
-          {app.communities.map((c) => (
+          {props.communities.map((c) => (
             <option key={c.id} value={c.id}>{c.name}</option>
           ))}
         </select>
@@ -104,22 +107,24 @@ function NewCase(props: { done: (id: string | null) => void }) {
       <KindForm
         kind="case"
         onCancel={() => props.done(null)}
-        onSubmit={async (fields) => props.done(await app.save('case', community, null, fields))}
+        onSubmit={async (fields) => props.done(await saveRecord('case', community, null, fields))}
       />
     </section>
   );
 }
 
 export function Cases(props: { openId: string | null; setOpenId: (id: string | null) => void }) {
-  useApp();
+  const db = useValue(account)?.db ?? null;
+  const { communities } = useValue(profile);
   const now = useTick(60_000);
   const [creating, setCreating] = useState(false);
-  const cases = useLive(() => (app.db ? recordsOfKind(app.db, 'case') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
-  const pending = useLive(() => (app.db ? pendingRecordIds(app.db) : Promise.resolve(new Set<string>())), [app.db], new Set<string>());
-  if (props.openId) return <CaseDetail id={props.openId} back={() => props.setOpenId(null)} />;
+  const cases = useLive(() => (db ? recordsOfKind(db, 'case') : Promise.resolve([])), [db], [] as LocalRecord[]);
+  const pending = useLive(() => (db ? pendingRecordIds(db) : Promise.resolve(new Set<string>())), [db], new Set<string>());
+  if (props.openId) return <CaseDetail db={db} id={props.openId} back={() => props.setOpenId(null)} />;
   if (creating) {
     return (
       <NewCase
+        communities={communities}
         done={(id) => {
           setCreating(false);
           if (id) props.setOpenId(id);

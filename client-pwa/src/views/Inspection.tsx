@@ -1,11 +1,13 @@
 import { useState } from 'preact/hooks';
-import { app } from '../controller';
+import { currentDb } from '../account';
 import type { LocalRecord } from '../db';
+import { saveRecord } from '../edits';
 import { t } from '../i18n';
+import { kindLabel, profile } from '../profile';
 import { childrenOf } from '../records';
 import { describe, Photos, RecordDetail, UserText } from './common';
 import { KindForm } from './RecordForm';
-import { useLive } from './hooks';
+import { useLive, useValue } from './hooks';
 
 type Result = 'pass' | 'fail' | 'na';
 
@@ -13,7 +15,10 @@ type Result = 'pass' | 'fail' | 'na';
 export function Inspection(props: { inspection: LocalRecord }) {
   const insp = props.inspection;
   const children = useLive(
-    () => (app.db ? childrenOf(app.db, insp) : Promise.resolve([])),
+    () => {
+      const db = currentDb();
+      return db ? childrenOf(db, insp) : Promise.resolve([]);
+    },
     [insp.id],
     [] as LocalRecord[],
   );
@@ -23,13 +28,13 @@ export function Inspection(props: { inspection: LocalRecord }) {
   const [answers, setAnswers] = useState<Record<string, Result>>({});
   const [rectifying, setRectifying] = useState(false);
   const [openRect, setOpenRect] = useState<string | null>(null);
-  const checklist = app.schema?.checklist.items ?? [];
+  const checklist = useValue(profile).schema?.checklist.items ?? [];
 
   async function saveChecklist() {
     for (const [item, result] of Object.entries(answers)) {
       const existing = answered.get(item) ?? null;
       if (existing && existing.fields.result === result) continue;
-      await app.save('inspection_item', insp.community_id, existing, existing ? { result } : { inspection_id: insp.id, item, result });
+      await saveRecord('inspection_item', insp.community_id, existing, existing ? { result } : { inspection_id: insp.id, item, result });
     }
     setAnswers({});
   }
@@ -64,7 +69,7 @@ export function Inspection(props: { inspection: LocalRecord }) {
         {rectifications.map((r) => (
           <li key={r.id}>
             <div class="clickable" onClick={() => setOpenRect(openRect === r.id ? null : r.id)}>
-              <span class="tag">{app.kindLabel('rectification')}</span> <UserText>{describe(r)}</UserText>
+              <span class="tag">{kindLabel('rectification')}</span> <UserText>{describe(r)}</UserText>
             </div>
             {/* Followed to the end: status and recheck result are edited here. */}
             {openRect === r.id && <RecordDetail record={r} />}
@@ -77,7 +82,7 @@ export function Inspection(props: { inspection: LocalRecord }) {
           fixed={{ inspection_id: insp.id }}
           onCancel={() => setRectifying(false)}
           onSubmit={async (fields) => {
-            await app.save('rectification', insp.community_id, null, fields);
+            await saveRecord('rectification', insp.community_id, null, fields);
             setRectifying(false);
           }}
         />

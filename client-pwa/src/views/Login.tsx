@@ -1,10 +1,12 @@
 import { useState } from 'preact/hooks';
 import { ApiFailure } from '../api';
+import { authExpired } from '../connection';
 import { t } from '../i18n';
-import { useApp } from './hooks';
+import { login } from '../login';
+import { useValue } from './hooks';
 
 export function Login(props: { username?: string }) {
-  const app = useApp();
+  const expired = useValue(authExpired);
   const [username, setUsername] = useState(props.username ?? '');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -15,7 +17,7 @@ export function Login(props: { username?: string }) {
     setBusy(true);
     setError(null);
     try {
-      await app.login(username.trim(), password);
+      await login(username.trim(), password);
     } catch (err) {
       const msg = err instanceof ApiFailure && err.status === 0 ? t('login.offline') : err instanceof Error ? err.message : String(err);
       setError(t('login.failed', { message: msg }));
@@ -27,7 +29,7 @@ export function Login(props: { username?: string }) {
   return (
     <form class="login card" onSubmit={submit}>
       <h1>{t('login.title')}</h1>
-      {app.authExpired && <p class="warn">{t('login.again')}</p>}
+      {expired && <p class="warn">{t('login.again')}</p>}
       <label>
         <span>{t('login.username')}</span>
         <input name="username" autoComplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />

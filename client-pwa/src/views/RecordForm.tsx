@@ -1,7 +1,8 @@
 // Forms generated from the server's schema export: one component for every kind, so a
 // field added in schema/ appears on the phone without a hand-written form.
 import { useState } from 'preact/hooks';
-import { app } from '../controller';
+import { currentDb } from '../account';
+import { kindSpec, profile } from '../profile';
 import type { LocalRecord } from '../db';
 import { t } from '../i18n';
 import { recordsOfKind } from '../records';
@@ -78,7 +79,10 @@ function fromDraft(f: FieldSpec, v: string | boolean): { value?: unknown; error?
 function RefSelect(props: { field: FieldSpec; value: string; onInput: (v: string) => void }) {
   const { field } = props;
   const options = useLive<LocalRecord[]>(
-    () => (app.db && field.ref_kind ? recordsOfKind(app.db, field.ref_kind) : Promise.resolve([])),
+    () => {
+      const db = currentDb();
+      return db && field.ref_kind ? recordsOfKind(db, field.ref_kind) : Promise.resolve([]);
+    },
     [field.ref_kind],
     [],
   );
@@ -149,7 +153,7 @@ export async function locate(): Promise<{ lat: number; lon: number; accuracy_m: 
 
 export function RecordForm(props: Props) {
   const { spec, fixed = {}, initial = {} } = props;
-  const community = app.communities.find((c) => c.id === props.communityId);
+  const community = profile.get().communities.find((c) => c.id === props.communityId);
   const visible = withSourcedOptions(spec.fields, sourcedOptions(community)).filter(
     (f) =>
       !f.hidden &&
@@ -233,7 +237,7 @@ export function RecordForm(props: Props) {
 
 /** A form for a kind, or the "schema not downloaded" notice. */
 export function KindForm(props: Omit<Props, 'spec'> & { kind: string }) {
-  const spec = app.kindSpec(props.kind);
+  const spec = kindSpec(props.kind);
   if (!spec) return <p class="error">{t('form.noSchema')}</p>;
   return <RecordForm {...props} spec={spec} />;
 }

@@ -1,36 +1,27 @@
 import { useEffect, useState } from 'preact/hooks';
-import { app } from '../controller';
-import { META, getMeta, type OverriddenEntry, type RejectedEntry } from '../db';
+import { account, currentUserId } from '../account';
+import { api, online } from '../connection';
+import { META, getMeta, type OverriddenEntry, type RejectedEntry, type WorkroomDb } from '../db';
+import { resend } from '../edits';
 import { t } from '../i18n';
 import { pendingCount } from '../outbox';
+import { kindLabel, kindSpec, profile } from '../profile';
+import { checkPersistence, persisted, storageUsage } from '../storage';
+import { syncNow, syncState } from '../syncControl';
+import { syncStatusText } from '../syncStatus';
 import { formatDateTime } from '../time';
 import type { ConflictEntry } from '../types';
+import { exportUnsynced } from '../unsyncedExport';
 import { fieldLabel } from '../present';
 import { FieldList, optionLabel, Sentence } from './common';
 import { RecordForm } from './RecordForm';
-import { useApp, useLive, useTick } from './hooks';
-
-function phaseText(now: number): string {
-  const s = app.syncState;
-  if (!s) return '';
-  switch (s.phase) {
-    case 'uploading':
-      return t('sync.phase.uploading', { done: s.blobsDone, total: s.blobsTotal });
-    case 'waiting_retry':
-      return t('sync.phase.waiting_retry', {
-        error: s.lastError ?? '',
-        sec: Math.max(0, Math.round(((s.retryAt ?? now) - now) / 1000)),
-      });
-    default:
-      return t(`sync.phase.${s.phase}`);
-  }
-}
+import { useLive, useTick, useValue } from './hooks';
 
 function Rejected(props: { entry: RejectedEntry }) {
   const [fixing, setFixing] = useState(false);
   const { entry } = props;
   const m = entry.mutation;
-  const spec = app.kindSpec(m.kind);
+  const spec = kindSpec(m.kind);
   // The server's Chinese message only, with the field's label unless it already names
   // it; the error's code and the field's wire name are for machines.
   const label = fieldLabel(spec, entry.error.field);
@@ -38,7 +29,7 @@ function Rejected(props: { entry: RejectedEntry }) {
   return (
     <li class="rejected" data-mutation-id={entry.id}>
       <div>
-        <span class="tag">{app.kindLabel(m.kind)}</span> {formatDateTime(entry.rejected_at)}
+        <span class="tag">{kindLabel(m.kind)}</span> {formatDateTime(entry.rejected_at)}
       </div>
       <div class="error" data-testid="rejected-reason">
         <Sentence msg="sync.reason" params={{ message: entry.error.message, field: named }} />
@@ -56,8 +47,8 @@ function Rejected(props: { entry: RejectedEntry }) {
           onCancel={() => setFixing(false)}
           onSubmit={async (fields) => {
             // The server needs the whole creating set again if the record never landed.
-            const resend = m.base_version === 0 ? { ...m.fields, ...fields } : { ...fields };
-            await app.resend(entry, Object.keys(resend).length ? resend : m.fields);
+            const changed = m.base_version === 0 ? { ...m.fields, ...fields } : { ...fields };
+            await resend(entry, Object.keys(changed).length ? changed : m.fields);
             setFixing(false);
           }}
         />
@@ -71,11 +62,11 @@ function Rejected(props: { entry: RejectedEntry }) {
 function ServerConflicts() {
   const [list, setList] = useState<ConflictEntry[] | null>(null);
   useEffect(() => {
-    if (!app.online) return;
+    if (!online.get()) return;
     // Only squad leaders and the bureau may read the conflict log; a liaison's 403 is
     // expected and simply leaves the device's own observations below.
-    app.api.conflicts().then(
-      (r) => setList(r.conflicts.filter((c) => c.loser.user_id === app.session?.user.id)),
+    api.conflicts().then(
+      (r) => setList(r.conflicts.filter((c) => c.loser.user_id === currentUserId())),
       () => setList(null),
     );
   }, []);
@@ -85,8 +76,8 @@ function ServerConflicts() {
       {list.map((c) => (
         <li key={c.id}>
           <Sentence msg="sync.conflictLine" params={{
-            kind: app.kindLabel(c.kind),
-            field: fieldLabel(app.kindSpec(c.kind), c.field) ?? '',
+            kind: kindLabel(c.kind),
+            field: fieldLabel(kindSpec(c.kind), c.field) ?? '',
             winner: optionLabel(c.kind, c.field, c.winner.value),
             loser: optionLabel(c.kind, c.field, c.loser.value),
           }} />
@@ -96,10 +87,11 @@ function ServerConflicts() {
   );
 }
 
-function Overridden() {
+function Overridden(props: { db: WorkroomDb | null }) {
+  const { db } = props;
   const list = useLive(
-    () => (app.db ? app.db.overridden.orderBy('seen_at').reverse().limit(50).toArray() : Promise.resolve([])),
-    [app.db],
+    () => (db ? db.overridden.orderBy('seen_at').reverse().limit(50).toArray() : Promise.resolve([])),
+    [db],
     [] as OverriddenEntry[],
   );
   return (
@@ -109,8 +101,8 @@ function Overridden() {
         {list.map((o) => (
           <li key={o.id}>
             <Sentence msg="sync.conflictLine" params={{
-              kind: app.kindLabel(o.kind),
-              field: fieldLabel(app.kindSpec(o.kind), o.field) ?? '',
+              kind: kindLabel(o.kind),
+              field: fieldLabel(kindSpec(o.kind), o.field) ?? '',
               winner: optionLabel(o.kind, o.field, o.theirs),
               loser: optionLabel(o.kind, o.field, o.mine),
             }} />
@@ -127,23 +119,27 @@ function bytes(n: number): string {
 }
 
 export function SyncView() {
-  useApp();
+  const current = useValue(account);
+  const state = useValue(syncState);
+  useValue(profile); // kind and field labels come from the schema
+  const isPersisted = useValue(persisted);
   const now = useTick(1000);
-  const pending = useLive<number | null>(() => (app.db ? pendingCount(app.db) : Promise.resolve(0)), [app.db], null);
-  const lastSync = useLive(() => (app.db ? getMeta<number>(app.db, META.lastSyncAt) : Promise.resolve(undefined)), [app.db], undefined as number | undefined);
+  const db = current?.db ?? null;
+  const pending = useLive<number | null>(() => (db ? pendingCount(db) : Promise.resolve(0)), [db], null);
+  const lastSync = useLive(() => (db ? getMeta<number>(db, META.lastSyncAt) : Promise.resolve(undefined)), [db], undefined as number | undefined);
   const rejected = useLive(
-    () => (app.db ? app.db.rejected.orderBy('rejected_at').reverse().toArray() : Promise.resolve([])),
-    [app.db],
+    () => (db ? db.rejected.orderBy('rejected_at').reverse().toArray() : Promise.resolve([])),
+    [db],
     [] as RejectedEntry[],
   );
   const [usage, setUsage] = useState<number | null>(null);
   useEffect(() => {
-    void navigator.storage?.estimate?.().then((e) => setUsage(e.usage ?? null));
-    if (app.persisted === null) void navigator.storage?.persisted?.().then((p) => { app.persisted = p; app.notify(); });
+    void storageUsage().then(setUsage);
+    void checkPersistence();
   }, [pending]);
 
   async function exportFile() {
-    const blob = await app.exportUnsynced();
+    const blob = await exportUnsynced(current);
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
     a.download = `workroom-unsynced-${Date.now()}.json`;
@@ -151,14 +147,16 @@ export function SyncView() {
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   }
 
-  const persistState = app.persisted === null ? 'unknown' : app.persisted ? 'yes' : 'no';
+  const persistState = isPersisted === null ? 'unknown' : isPersisted ? 'yes' : 'no';
   return (
     <section>
       <div class="card">
         {pending !== null && <p data-testid="pending-count">{t('sync.pending', { n: pending })}</p>}
         <p data-testid="last-sync" data-ms={lastSync ?? 0}>{lastSync ? t('sync.last', { time: formatDateTime(lastSync) }) : t('sync.never')}</p>
-        <p data-testid="sync-phase">{phaseText(now)}</p>
-        <button type="button" class="primary" data-testid="sync-now" onClick={() => void app.syncNow()}>{t('sync.now')}</button>
+        <p data-testid="sync-phase" data-phase={state?.phase} class={state?.phase === 'stopped' ? 'warn' : ''}>
+          {syncStatusText(state, now)}
+        </p>
+        <button type="button" class="primary" data-testid="sync-now" onClick={() => void syncNow()}>{t('sync.now')}</button>
       </div>
       <h2>{t('sync.rejected')}</h2>
       {rejected.length === 0 && <p>{t('sync.noRejected')}</p>}
@@ -168,7 +166,7 @@ export function SyncView() {
         ))}
       </ul>
       <h2>{t('sync.conflicts')}</h2>
-      <Overridden />
+      <Overridden db={db} />
       <div class="card">
         {usage !== null && <p>{t('sync.storage', { used: bytes(usage) })}</p>}
         <p>{t('sync.persisted', { state: t(`sync.persist.${persistState}`) })}</p>

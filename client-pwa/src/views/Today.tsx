@@ -1,12 +1,13 @@
-import { app } from '../controller';
+import { account } from '../account';
 import type { LocalRecord } from '../db';
 import { t } from '../i18n';
 import { pendingCount } from '../outbox';
+import { profile } from '../profile';
 import { recordsOfKind } from '../records';
 import { formatDateTime } from '../time';
 import { liaisonWeek, weekStartMs } from '../weekly';
 import { describe, optionLabel, UserText } from './common';
-import { useApp, useLive, useTick } from './hooks';
+import { useLive, useTick, useValue } from './hooks';
 
 const CLOSED_STAGES = new Set(['closed']);
 /** How many of the latest reviewed days Today shows. */
@@ -18,7 +19,9 @@ export function isOverdue(c: LocalRecord, now: number): boolean {
 }
 
 export function Today(props: { openCase: (id: string) => void }) {
-  useApp();
+  // What this screen reads: the user's communities, database and session.
+  const current = useValue(account);
+  const app = { ...useValue(profile), db: current?.db ?? null, session: current?.session };
   const now = useTick(30_000);
   const visits = useLive(() => (app.db ? recordsOfKind(app.db, 'visit') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
   const cases = useLive(() => (app.db ? recordsOfKind(app.db, 'case') : Promise.resolve([])), [app.db], [] as LocalRecord[]);

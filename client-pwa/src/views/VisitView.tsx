@@ -1,20 +1,23 @@
 import { useState } from 'preact/hooks';
-import { app } from '../controller';
+import { account } from '../account';
 import type { LocalRecord } from '../db';
+import { findingToCase, saveRecord } from '../edits';
 import { t } from '../i18n';
+import { kindLabel, profile } from '../profile';
 import { childrenOf, isMine, recordsOfKind } from '../records';
 import { formatDateTime, formatDuration, fromLocalInput, isoLocal, startOfDay, toLocalInput } from '../time';
-import type { Fields } from '../types';
+import type { Community, Fields } from '../types';
+import { checkIn, checkOut, runningVisit } from '../visits';
 import { describe, Photos, RecordDetail, UserText } from './common';
 import { Inspection } from './Inspection';
 import { KindForm, locate } from './RecordForm';
-import { useApp, useLive, useTick } from './hooks';
+import { useLive, useTick, useValue } from './hooks';
 
 /** Things done during a visit; each is its own record pointing at the visit. */
 const ACTIVITIES = ['patrol_finding', 'case', 'publicity_event', 'suggestion', 'participation', 'property_inspection'];
 
-function CheckIn() {
-  const [community, setCommunity] = useState(app.communities[0]?.id ?? '');
+function CheckIn(props: { communities: Community[] }) {
+  const [community, setCommunity] = useState(props.communities[0]?.id ?? '');
   const [withGps, setWithGps] = useState(false);
   const [gpsFailed, setGpsFailed] = useState(false);
   async function submit(e: Event) {
@@ -25,7 +28,7 @@ function CheckIn() {
       gps = await locate();
       setGpsFailed(gps === null);
     }
-    await app.checkIn(community, gps);
+    await checkIn(community, gps);
   }
   return (
     <form class="card" onSubmit={submit}>
@@ -33,7 +36,7 @@ function CheckIn() {
       <label>
         <span>{t('visit.community')}</span>
         <select name="community" value={community} onInput={(e) => setCommunity(e.currentTarget.value)}>
-          {app.communities.map((c) => (
+          {props.communities.map((c) => (
             <option key={c.id} value={c.id}>{c.name}</option>
           ))}
         </select>
@@ -66,7 +69,7 @@ function CheckOut(props: { visit: LocalRecord; overMidnight: boolean; now: numbe
       const iso = fromLocalInput(endedAt ?? toLocalInput(isoLocal(Date.now())));
       if (iso) fields.ended_at = iso;
     }
-    await app.checkOut(props.visit, fields);
+    await checkOut(props.visit, fields);
   }
   return (
     <form class="card" onSubmit={submit}>
@@ -88,24 +91,6 @@ function CheckOut(props: { visit: LocalRecord; overMidnight: boolean; now: numbe
   );
 }
 
-/**
- * A patrol finding that needs handling becomes a case (source 巡查发现); the finding
- * keeps a link to it so the ledger shows where the case came from.
- */
-async function findingToCase(finding: LocalRecord): Promise<string> {
-  const description = String(finding.fields.description ?? '');
-  const caseId = await app.save('case', finding.community_id, null, {
-    title: [...description].slice(0, 50).join('') || t('kind.unknown'),
-    category: finding.fields.category,
-    source: 'patrol',
-    description,
-    ...(finding.fields.location ? { location: finding.fields.location } : {}),
-    ...(finding.fields.visit_id ? { visit_id: finding.fields.visit_id } : {}),
-  });
-  await app.save('patrol_finding', finding.community_id, finding, { case_id: caseId });
-  return caseId;
-}
-
 function Activity(props: { record: LocalRecord; openCase: (id: string) => void }) {
   const [open, setOpen] = useState(false);
   const r = props.record;
@@ -119,7 +104,7 @@ function Activity(props: { record: LocalRecord; openCase: (id: string) => void }
         class="clickable"
         onClick={() => (r.kind === 'case' ? props.openCase(r.id) : setOpen(!open))}
       >
-        <span class="tag">{app.kindLabel(r.kind)}</span> <UserText>{describe(r)}</UserText>
+        <span class="tag">{kindLabel(r.kind)}</span> <UserText>{describe(r)}</UserText>
       </div>
       {open && r.kind === 'property_inspection' && <Inspection inspection={r} />}
       {open && r.kind !== 'property_inspection' && <RecordDetail record={r} />}
@@ -129,17 +114,18 @@ function Activity(props: { record: LocalRecord; openCase: (id: string) => void }
 }
 
 export function VisitView(props: { openCase: (id: string) => void }) {
-  useApp();
+  const current = useValue(account);
+  const { communities, schema } = useValue(profile);
   const now = useTick(1000);
   const [adding, setAdding] = useState<string | null>(null);
-  const visits = useLive(() => (app.db ? recordsOfKind(app.db, 'visit') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
-  const mine = visits.filter((v) => isMine(v, app.session?.user.id));
-  const active = mine
-    .filter((v) => !v.fields.ended_at)
-    .sort((a, b) => String(b.fields.started_at).localeCompare(String(a.fields.started_at)))[0];
+  const db = current?.db ?? null;
+  const userId = current?.session.user.id;
+  const visits = useLive(() => (db ? recordsOfKind(db, 'visit') : Promise.resolve([])), [db], [] as LocalRecord[]);
+  const mine = visits.filter((v) => isMine(v, userId));
+  const active = runningVisit(visits, userId);
   const children = useLive(
-    () => (app.db && active ? childrenOf(app.db, active) : Promise.resolve([])),
-    [app.db, active?.id],
+    () => (db && active ? childrenOf(db, active) : Promise.resolve([])),
+    [db, active?.id],
     [] as LocalRecord[],
   );
   if (!active) {
@@ -149,12 +135,12 @@ export function VisitView(props: { openCase: (id: string) => void }) {
       .slice(0, 5);
     return (
       <section>
-        <CheckIn />
+        <CheckIn communities={communities} />
         {recent.length > 0 && <h2>{t('visit.history')}</h2>}
         <ul class="list">
           {recent.map((v) => (
             <li key={v.id}>
-              {app.communities.find((c) => c.id === v.community_id)?.name ?? v.community_id} ·{' '}
+              {communities.find((c) => c.id === v.community_id)?.name ?? v.community_id} ·{' '}
               {formatDateTime(v.fields.started_at)} – {formatDateTime(v.fields.ended_at)}
             </li>
           ))}
@@ -164,7 +150,7 @@ export function VisitView(props: { openCase: (id: string) => void }) {
   }
   const started = Date.parse(String(active.fields.started_at));
   const overMidnight = started < startOfDay(now);
-  const community = app.communities.find((c) => c.id === active.community_id)?.name ?? active.community_id;
+  const community = communities.find((c) => c.id === active.community_id)?.name ?? active.community_id;
   return (
     <section>
       <div class="card running">
@@ -177,13 +163,13 @@ export function VisitView(props: { openCase: (id: string) => void }) {
       <div class="add-buttons">
         {ACTIVITIES.map((kind) => (
           <button key={kind} type="button" data-kind={kind} onClick={() => setAdding(kind)}>
-            {t('visit.add')}{app.kindLabel(kind)}
+            {t('visit.add')}{kindLabel(kind)}
           </button>
         ))}
       </div>
       {adding && (
         <div class="card">
-          <h3>{app.kindLabel(adding)}</h3>
+          <h3>{kindLabel(adding)}</h3>
           <KindForm
             key={adding}
             kind={adding}
@@ -191,11 +177,11 @@ export function VisitView(props: { openCase: (id: string) => void }) {
             fixed={{
               visit_id: active.id,
               // Inspections record which checklist edition they were answered against.
-              ...(adding === 'property_inspection' && app.schema ? { checklist_version: app.schema.checklist.version } : {}),
+              ...(adding === 'property_inspection' && schema ? { checklist_version: schema.checklist.version } : {}),
             }}
             onCancel={() => setAdding(null)}
             onSubmit={async (fields) => {
-              await app.save(adding, active.community_id, null, fields);
+              await saveRecord(adding, active.community_id, null, fields);
               setAdding(null);
             }}
           />

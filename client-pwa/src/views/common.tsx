@@ -1,9 +1,12 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { app } from '../controller';
+import { currentDb } from '../account';
+import { addPhoto, photoBlob } from '../attachments';
 import type { LocalRecord } from '../db';
+import { saveRecord, voidRecord } from '../edits';
 import { t, tParts, type MessageKey } from '../i18n';
 import { displayValue, fieldRows } from '../present';
+import { kindLabel, kindSpec, profile } from '../profile';
 import { childrenOf } from '../records';
 import type { Fields } from '../types';
 import { useLive } from './hooks';
@@ -19,12 +22,12 @@ export function describe(r: LocalRecord): string {
     const v = r.fields[name];
     if (typeof v === 'string' && v) return optionLabel(r.kind, name, v);
   }
-  return app.kindLabel(r.kind);
+  return kindLabel(r.kind);
 }
 
 export function optionLabel(kind: string, field: string, value: unknown): string {
-  const spec = app.kindSpec(kind)?.fields.find((f) => f.name === field);
-  return displayValue(spec, value, kind === 'case' ? app.schema?.case_statuses : []);
+  const spec = kindSpec(kind)?.fields.find((f) => f.name === field);
+  return displayValue(spec, value, kind === 'case' ? profile.get().schema?.case_statuses : []);
 }
 
 /**
@@ -46,7 +49,7 @@ export function Sentence(props: { msg: MessageKey; params: Record<string, string
 
 /** A record's fields as labelled rows (present.ts decides what shows and how). */
 export function FieldList(props: { kind: string; fields: Fields }) {
-  const rows = fieldRows(app.kindSpec(props.kind), props.fields, app.schema?.case_statuses);
+  const rows = fieldRows(kindSpec(props.kind), props.fields, profile.get().schema?.case_statuses);
   return (
     <dl class="fields">
       {rows.map((row) => (
@@ -64,23 +67,11 @@ function Thumb(props: { sha256: string }) {
   useEffect(() => {
     let revoked = false;
     let u: string | null = null;
-    const show = (blob: Blob) => {
-      if (revoked) return;
+    // Null while not on the phone and not reachable: the grey placeholder stays.
+    void photoBlob(props.sha256).then((blob) => {
+      if (!blob || revoked) return;
       u = URL.createObjectURL(blob);
       setUrl(u);
-    };
-    void app.db?.blobs.get(props.sha256).then(async (b) => {
-      if (b) return show(b.blob);
-      if (!app.online) return;
-      // Pulled photos arrive as records only; fetch the bytes once and keep them so
-      // they show offline from then on.
-      try {
-        const blob = await app.api.getBlob(props.sha256);
-        await app.db?.blobs.put({ sha256: props.sha256, blob, media_type: blob.type, size: blob.size, uploaded: 1 });
-        show(blob);
-      } catch {
-        // Not reachable now; the grey placeholder stays.
-      }
     });
     return () => {
       revoked = true;
@@ -93,7 +84,10 @@ function Thumb(props: { sha256: string }) {
 /** Photos of a record, with a camera button that stores a downscaled JPEG offline. */
 export function Photos(props: { parent: LocalRecord }) {
   const photos = useLive<LocalRecord[]>(
-    () => (app.db ? childrenOf(app.db, props.parent, 'attachment') : Promise.resolve([])),
+    () => {
+      const db = currentDb();
+      return db ? childrenOf(db, props.parent, 'attachment') : Promise.resolve([]);
+    },
     [props.parent.id],
     [],
   );
@@ -105,7 +99,7 @@ export function Photos(props: { parent: LocalRecord }) {
     setBusy(true);
     setError(false);
     try {
-      for (const f of files) await app.addPhoto(props.parent, f);
+      for (const f of files) await addPhoto(props.parent, f);
     } catch {
       setError(true);
     } finally {
@@ -134,7 +128,7 @@ export function RecordDetail(props: { record: LocalRecord }) {
   async function voidIt() {
     const reason = window.prompt(t('cases.voidReason'));
     if (reason === null) return;
-    await app.save(r.kind, r.community_id, r, { voided: true, void_reason: reason.trim() || null });
+    await voidRecord(r, reason);
   }
   return (
     <div class="record-detail">
@@ -146,7 +140,7 @@ export function RecordDetail(props: { record: LocalRecord }) {
           communityId={r.community_id}
           onCancel={() => setEditing(false)}
           onSubmit={async (fields) => {
-            await app.save(r.kind, r.community_id, r, fields);
+            await saveRecord(r.kind, r.community_id, r, fields);
             setEditing(false);
           }}
         />

@@ -1,12 +1,18 @@
 import { liveQuery } from 'dexie';
 import { useEffect, useReducer, useState } from 'preact/hooks';
-import { app } from '../controller';
+import type { Observable } from '../observable';
 
-/** Re-render when the controller's state changes (session, sync phase, online). */
-export function useApp() {
+/** The current value of a state module's observable; re-renders when it changes. */
+export function useValue<T>(source: Observable<T>): T {
   const [, bump] = useReducer((n: number, _: undefined) => n + 1, 0);
-  useEffect(() => app.subscribe(() => bump(undefined)), []);
-  return app;
+  const shown = source.get();
+  useEffect(() => {
+    const unsubscribe = source.subscribe(() => bump(undefined));
+    // A change between this render and the subscription would otherwise be missed.
+    if (source.get() !== shown) bump(undefined);
+    return unsubscribe;
+  }, [source]);
+  return shown;
 }
 
 /** A Dexie live query: screens follow IndexedDB without polling. */
