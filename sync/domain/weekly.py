@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
+from typing import Annotated
 
 import msgspec
 
@@ -45,18 +46,28 @@ COUNTS, SHORT, OPEN, VOIDED, NOT_OWED = "counts", "short", "open", "voided", "no
 VERDICTS = (COUNTS, SHORT, OPEN, VOIDED, NOT_OWED)
 
 
-class WeeklyRule(msgspec.Struct, frozen=True, kw_only=True):
-    """The rule's parameters: the one definition, published to the PWA as they are."""
+def _doc(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
 
-    min_visit_minutes: int = 120
-    visits_per_week: int = 1
-    time_zone: str = shanghai.TZ_NAME
-    utc_offset_minutes: int = shanghai.UTC_OFFSET_MS // 60_000
-    # ISO weekdays, Monday = 1.
-    week_starts_on: int = shanghai.WEEK_STARTS_ON
-    chase_weekday: int = 4
-    assigned_weekday: int = 4
-    assigned_hour: int = 12
+
+class WeeklyRule(msgspec.Struct, frozen=True, kw_only=True):
+    """The weekly rule's parameters (R2): the one definition, in GET /api/v1/schema as they
+    are, so the PWA counts visits and weeks the way the console and the evaluation do."""
+
+    min_visit_minutes: Annotated[int, _doc(
+        "A visit counts when it has ended and lasted at least this long.")] = 120
+    visits_per_week: Annotated[int, _doc(
+        "Counting visits a liaison owes each of their communities each week.")] = 1
+    time_zone: Annotated[str, _doc("Days and weeks are this zone's.")] = shanghai.TZ_NAME
+    utc_offset_minutes: Annotated[int, _doc(
+        "The zone's offset from UTC (no daylight saving).")] = shanghai.UTC_OFFSET_MS // 60_000
+    week_starts_on: Annotated[int, _doc(
+        "ISO weekday (1 = Monday) a week starts on: ISO weeks.")] = shanghai.WEEK_STARTS_ON
+    chase_weekday: Annotated[int, _doc(
+        "ISO weekday from which a week in progress not yet met is chased (red).")] = 4
+    assigned_weekday: Annotated[int, _doc(
+        "The week is owed by the liaisons assigned on this ISO weekday...")] = 4
+    assigned_hour: Annotated[int, _doc("...at this hour, local time.")] = 12
 
     def __post_init__(self) -> None:
         if self.min_visit_minutes < 1 or self.visits_per_week < 1:
