@@ -37,27 +37,49 @@ class Gps(msgspec.Struct, forbid_unknown_fields=True):
     accuracy_m: Annotated[float, Meta(ge=0)] | None = None
 
 
+# --- facts about cases, reviews and QR codes that pages and rules read ----------------------
+
 CaseStage = Literal["received", "accepted", "in_progress", "resolved", "feedback_given",
                     "closed"]
-CASE_STAGES: tuple[str, ...] = CaseStage.__args__  # type: ignore[attr-defined]
+CASE_STAGES: tuple[str, ...] = typing.get_args(CaseStage)
 STAGE_LABELS = {"received": "已接收", "accepted": "已受理", "in_progress": "处置中",
                 "resolved": "已办结", "feedback_given": "已反馈", "closed": "已关闭"}
+# A case at one of these stages has been dealt with (resolved, then perhaps fed back and
+# closed); the ones before are still open.
+RESOLVED_STAGES = CASE_STAGES[CASE_STAGES.index("resolved"):]
+
+CaseSource = Literal["qr", "residents_committee", "owners_committee", "property_company",
+                     "resident_in_person", "hotline_12345", "patrol"]
+CASE_SOURCES: tuple[str, ...] = typing.get_args(CaseSource)
 SOURCE_LABELS = {"qr": "扫码上报", "residents_committee": "居委会", "owners_committee": "业委会",
                  "property_company": "物业", "resident_in_person": "居民当面反映",
                  "hotline_12345": "12345 热线", "patrol": "巡查发现"}
+
+# The notice's three standard places for a community's QR code (DOMAIN.md R3), stored as
+# a case's ``qr_placement`` as written here; any other text is a named custom spot.
+QR_PLACEMENTS = ("居委会", "物业", "小区出入口")
+
+ReviewState = Literal["pending", "problem", "approved"]
+REVIEW_STATES: tuple[str, ...] = typing.get_args(ReviewState)
+REVIEW_LABELS = {"pending": "待审核", "problem": "有问题", "approved": "已审核"}
 
 
 class RecordKind(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Fields every kind has: nothing is deleted by sync, a record is voided."""
 
-    KIND: ClassVar[str]
-    LABEL: ClassVar[str]
+    KIND: ClassVar[str] = ""
+    LABEL: ClassVar[str] = ""
     REQUIRED: ClassVar[tuple[str, ...]] = ()
     # (field, value) -> fields also required on creation when field == value
     REQUIRED_WHEN: ClassVar[dict[tuple[str, str], tuple[str, ...]]] = {}
     PARENT: ClassVar[tuple[str, str] | None] = None  # (field, parent kind)
     # (id field, field naming its kind): a reference to a record of any kind (``REFS``).
     REF_BY_KIND: ClassVar[tuple[str, str] | None] = None
+    # What names a record in a list (the console's summaries, the PWA's lists): the first
+    # of these fields that is set, a choice by its option's label.
+    TITLE: ClassVar[tuple[str, ...]] = ()
+    # When it happened; a kind without one is dated by its first write's device time.
+    TIME: ClassVar[str | None] = None
 
     voided: Annotated[bool, label("作废", hidden=True)] | None | UnsetType = UNSET
     void_reason: Annotated[str, Meta(max_length=500),
@@ -68,6 +90,8 @@ class Visit(RecordKind):
     KIND = "visit"
     LABEL = "走访"
     REQUIRED = ("started_at",)
+    TITLE = ("summary", "purpose")
+    TIME = "started_at"
 
     started_at: Annotated[Time, label("开始时间")] | UnsetType = UNSET
     ended_at: Annotated[Time, label("结束时间")] | None | UnsetType = UNSET
@@ -83,6 +107,7 @@ class PatrolFinding(RecordKind):
     LABEL = "巡查发现"
     REQUIRED = ("category", "description")
     PARENT = ("visit_id", "visit")
+    TITLE = ("description",)
 
     category: Annotated[str, label("问题类别", options="categories")] | UnsetType = UNSET
     description: Annotated[Text4000, label("问题描述", widget="longtext")] | UnsetType = UNSET
@@ -98,13 +123,12 @@ class Case(RecordKind):
     KIND = "case"
     LABEL = "诉件"
     REQUIRED = ("title", "category", "source")
+    PARENT = ("visit_id", "visit")
+    TITLE = ("title", "description")
 
     title: Annotated[Text200, label("诉件标题")] | UnsetType = UNSET
     category: Annotated[str, label("问题类别", options="categories")] | UnsetType = UNSET
-    source: Annotated[Literal["qr", "residents_committee", "owners_committee",
-                              "property_company", "resident_in_person", "hotline_12345",
-                              "patrol"],
-                      label("来源", labels=SOURCE_LABELS)] | UnsetType = UNSET
+    source: Annotated[CaseSource, label("来源", labels=SOURCE_LABELS)] | UnsetType = UNSET
     description: Annotated[Text4000, label("诉求内容", widget="longtext")] | None | \
         UnsetType = UNSET
     location: Annotated[Text200, label("事发位置")] | None | UnsetType = UNSET
@@ -145,6 +169,8 @@ class CaseStep(RecordKind):
     REQUIRED = ("case_id", "action")
     REQUIRED_WHEN = {("action", "feedback"): ("channel", "content")}
     PARENT = ("case_id", "case")
+    TITLE = ("content", "note", "action")
+    TIME = "at"
 
     case_id: Annotated[RecordId, label("所属诉件", ref_kind="case", hidden=True)] | UnsetType = \
         UNSET
@@ -170,6 +196,8 @@ class PublicityEvent(RecordKind):
     LABEL = "普法宣传"
     REQUIRED = ("form", "topic")
     PARENT = ("visit_id", "visit")
+    TITLE = ("topic", "form")
+    TIME = "held_at"
 
     form: Annotated[Literal["case_explanation", "open_day", "constitution_day", "topical"],
                     label("形式", labels={
@@ -189,6 +217,7 @@ class Suggestion(RecordKind):
     LABEL = "人民建议"
     REQUIRED = ("content",)
     PARENT = ("visit_id", "visit")
+    TITLE = ("content",)
 
     content: Annotated[Text4000, label("建议内容", widget="longtext")] | UnsetType = UNSET
     from_whom: Annotated[str, Meta(max_length=100), label("建议人")] | None | UnsetType = UNSET
@@ -203,6 +232,8 @@ class Participation(RecordKind):
     LABEL = "社区参与"
     REQUIRED = ("type",)
     PARENT = ("visit_id", "visit")
+    TITLE = ("note", "type")
+    TIME = "held_at"
 
     type: Annotated[Literal["meeting", "joint_duty", "joint_enforcement", "special_inspection",
                             "clue_transfer"],
@@ -226,6 +257,7 @@ class PropertyInspection(RecordKind):
     LABEL = "物业监督检查"
     REQUIRED = ("property_company_id",)
     PARENT = ("visit_id", "visit")
+    TITLE = ("note", "result")
 
     property_company_id: Annotated[RecordId, label("物业公司", options="property_companies")] | \
         UnsetType = UNSET
@@ -244,6 +276,7 @@ class InspectionItem(RecordKind):
     LABEL = "检查项"
     REQUIRED = ("inspection_id", "item", "result")
     PARENT = ("inspection_id", "property_inspection")
+    TITLE = ("note", "item")
 
     inspection_id: Annotated[RecordId, label("所属检查", ref_kind="property_inspection",
                                              hidden=True)] | UnsetType = UNSET
@@ -260,6 +293,7 @@ class Rectification(RecordKind):
     LABEL = "整改"
     REQUIRED = ("inspection_id", "action_required", "deadline")
     PARENT = ("inspection_id", "property_inspection")
+    TITLE = ("action_required",)
 
     inspection_id: Annotated[RecordId, label("所属检查", ref_kind="property_inspection",
                                              hidden=True)] | UnsetType = UNSET
@@ -277,6 +311,8 @@ class Attachment(RecordKind):
     LABEL = "照片"
     REQUIRED = ("parent_kind", "parent_id", "sha256", "media_type")
     REF_BY_KIND = ("parent_id", "parent_kind")
+    TITLE = ("caption",)
+    TIME = "taken_at"
 
     parent_kind: Annotated[str, Meta(max_length=40), label("所属记录类型", hidden=True)] | \
         UnsetType = UNSET
@@ -298,20 +334,20 @@ class DutyLogReview(RecordKind):
     KIND = "duty_log_review"
     LABEL = "勤务日志审核"
     REQUIRED = ("liaison_id", "day", "state")
+    TITLE = ("state",)
 
     liaison_id: Annotated[Annotated[str, Meta(min_length=1, max_length=40)],
                           label("联络员", hidden=True)] | UnsetType = UNSET
     day: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}$"), label("日期")] | UnsetType = \
         UNSET
-    state: Annotated[Literal["pending", "problem", "approved"],
-                     label("审核状态", labels={"pending": "待审核", "problem": "有问题",
-                                              "approved": "已审核"})] | UnsetType = UNSET
+    state: Annotated[ReviewState, label("审核状态", labels=REVIEW_LABELS)] | UnsetType = UNSET
     comment: Annotated[Text2000, label("审核意见", widget="longtext")] | None | UnsetType = UNSET
 
 
 KINDS: dict[str, type[RecordKind]] = {k.KIND: k for k in (
     Visit, PatrolFinding, Case, CaseStep, PublicityEvent, Suggestion, Participation,
     PropertyInspection, InspectionItem, Rectification, Attachment, DutyLogReview)}
+
 
 def _metas(kind: type[RecordKind]) -> typing.Iterator[tuple[str, Meta]]:
     """Each field's Metas, in order."""
@@ -366,3 +402,32 @@ def _refs(kind: type[RecordKind]) -> tuple[Ref, ...]:
 # Every reference of every kind, in field order: what must name a record of the same
 # community (sync/domain/refs.py).
 REFS: dict[str, tuple[Ref, ...]] = {name: _refs(kind) for name, kind in KINDS.items()}
+
+
+def _parent_field(kind: type[RecordKind]) -> str | None:
+    """The field naming the record this kind's records belong under: the ``PARENT``'s,
+    else the reference to a record of any kind (an attachment's ``parent_id``)."""
+    if kind.PARENT is not None:
+        return kind.PARENT[0]
+    return kind.REF_BY_KIND[0] if kind.REF_BY_KIND is not None else None
+
+
+# Child kind -> the field naming its parent: the console nests a record under it, the
+# PWA indexes it by it.
+PARENT_FIELDS: dict[str, str] = {
+    name: field for name, kind in KINDS.items() if (field := _parent_field(kind))}
+
+
+def _check_facts(kind: type[RecordKind]) -> None:
+    """``TITLE`` and ``TIME`` name the kind's own fields, ``TIME`` a time: a rename that
+    forgets them fails at import, not on a page."""
+    missing = [f for f in kind.TITLE if f not in kind.__struct_fields__]
+    if missing:
+        raise TypeError(f"{kind.KIND}.TITLE names no field {missing}")
+    if kind.TIME is not None and datetime not in typing.get_args(
+            typing.get_type_hints(kind).get(kind.TIME)):
+        raise TypeError(f"{kind.KIND}.TIME {kind.TIME!r} is no time field")
+
+
+for _kind in KINDS.values():
+    _check_facts(_kind)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schema.kinds import CASE_STAGES
+from schema.kinds import CASE_SOURCES, CASE_STAGES, Case
 from sync.console import present, weekly
 from sync.console.access import Viewer
 from sync.console.charts import Chart, Series
@@ -18,8 +18,6 @@ from sync.store.ledger import case_facts_since
 
 WEEKS = 12
 MONTHS = 6
-SOURCES = ("qr", "residents_committee", "owners_committee", "property_company",
-           "resident_in_person", "hotline_12345", "patrol")
 
 
 async def charts(engine: AsyncEngine, viewer: Viewer, *, now_ms: int) -> list[Chart]:
@@ -48,11 +46,12 @@ async def charts(engine: AsyncEngine, viewer: Viewer, *, now_ms: int) -> list[Ch
                         for f in facts)
     sources = Chart(id="cases-source", title=t("console.charts.cases_by_source"), labels=months,
                     stacked=True, series=[Series(
-                        name=present.option_label("case", "source", s),
-                        values=[float(by_source[(m_, s)]) for m_ in months]) for s in SOURCES])
+                        name=present.option_label(Case.KIND, "source", s),
+                        values=[float(by_source[(m_, s)]) for m_ in months])
+                        for s in CASE_SOURCES])
     statuses = Chart(id="cases-status", title=t("console.charts.cases_by_status"),
                      labels=months, stacked=True, series=[Series(
-                         name=present.option_label("case", "status", s),
+                         name=present.option_label(Case.KIND, "status", s),
                          values=[float(by_status[(m_, s)]) for m_ in months])
                          for s in CASE_STAGES])
     return [hours, trend, sources, statuses]

@@ -15,10 +15,12 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from schema.kinds import REVIEW_STATES, DutyLogReview, RecordKind, Visit
+from schema.stored import read, time_ms
 from sync.console import flags as F
 from sync.console import present
 from sync.console.access import Viewer
-from sync.console.shanghai import day_bounds, parse_time
+from sync.console.shanghai import day_bounds
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import refs
 from sync.domain.merge import field_writes
@@ -27,8 +29,7 @@ from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_recor
 from sync.store import duty_log as store
 from sync.store import people
 
-REVIEW_KIND = "duty_log_review"
-REVIEW_STATES = ("pending", "problem", "approved")
+REVIEW_KIND = DutyLogReview.KIND
 
 
 class Entry(msgspec.Struct):
@@ -92,8 +93,8 @@ def _review(row: Any, names: dict[str, str]) -> Review:
     # Only a review made in the console counts: a device cannot approve its own log.
     if meta is None or meta.device_id != CONSOLE_DEVICE:
         return Review()
-    return Review(state=row.fields.get("state", "pending"),
-                  comment=row.fields.get("comment") or "",
+    review = read(DutyLogReview, row.fields)
+    return Review(state=review.state or "pending", comment=review.comment or "",
                   by=names.get(meta.user_id, meta.user_id),
                   at_ms=int(row.updated_ms))
 
@@ -111,9 +112,10 @@ async def build(conn: AsyncConnection, liaisons: list[people.Person], day: date,
                                         end_ms=end, exclude_user=ids[0])
     wanted = {t.record_id for t in touches} | {t.record_id for t in others}
     rows = await store.load_rows(conn, [*wanted, *(review_id(i, day) for i in ids)])
-    parents = [p for r in rows.values()
-               if (p := present.parent_of(r.kind, r.fields)) and p not in rows]
+    typed = {rid: read(r.kind, r.fields) for rid, r in rows.items()}
+    parents = [p for r in typed.values() if (p := present.parent_of(r)) and p not in rows]
     context_rows = await store.load_rows(conn, parents)
+    typed.update((rid, read(r.kind, r.fields)) for rid, r in context_rows.items())
     conflicts = await store.conflicted(conn, list(wanted))
     authors = {r.created_by for r in rows.values()} | {
         w.user_id for r in rows.values() if r.kind == REVIEW_KIND
@@ -126,12 +128,12 @@ async def build(conn: AsyncConnection, liaisons: list[people.Person], day: date,
     for person in liaisons:
         mine = {t.record_id for t in touches if t.user_id == person.id}
         theirs = {t.record_id for t in others} - mine
-        entries = {rid: _entry(rows[rid], names=names, conflicts=conflicts, offsets=offsets,
-                               liaison_id=person.id, day_end=end,
+        entries = {rid: _entry(rows[rid], typed, names=names, conflicts=conflicts,
+                               offsets=offsets, liaison_id=person.id, day_end=end,
                                context={**rows, **context_rows})
                    for rid in mine if rid in rows and rows[rid].kind != REVIEW_KIND}
-        logs[person.id] = _assemble(person, day, entries, rows, now_ms=now_ms, day_end=end,
-                                    by_others=[_entry(rows[rid], names=names,
+        logs[person.id] = _assemble(person, day, entries, typed, now_ms=now_ms, day_end=end,
+                                    by_others=[_entry(rows[rid], typed, names=names,
                                                       conflicts=conflicts, offsets=offsets,
                                                       liaison_id=person.id, day_end=end,
                                                       context=rows)
@@ -140,10 +142,11 @@ async def build(conn: AsyncConnection, liaisons: list[people.Person], day: date,
     return logs
 
 
-def _entry(row: Any, *, names: dict[str, str], conflicts: dict[str, int],
-           offsets: dict[str, list[int | None]], liaison_id: str, day_end: int,
-           context: dict[str, Any]) -> Entry:
-    fields = row.fields
+def _entry(row: Any, typed: dict[str, RecordKind], *, names: dict[str, str],
+           conflicts: dict[str, int], offsets: dict[str, list[int | None]], liaison_id: str,
+           day_end: int, context: dict[str, Any]) -> Entry:
+    """``typed``: every row of ``context`` (and ``row``) read as its kind."""
+    record = typed[row.id]
     marks = []
     if F.clock_off(clock_suspect=bool(row.clock_suspect), offsets=offsets.get(row.id, [])):
         marks.append(F.CLOCK_OFF)
@@ -152,29 +155,33 @@ def _entry(row: Any, *, names: dict[str, str], conflicts: dict[str, int],
         marks.append(F.EDITED_LATER)
     if conflicts.get(row.id):
         marks.append(F.CONFLICT)
-    parent_id = present.parent_of(row.kind, fields)
+    parent_id = present.parent_of(record)
     parent = context.get(parent_id or "")
     if parent is not None and not refs.belongs(row, parent):
         parent_id, parent = None, None
     context_text = ""
-    if parent is not None and parent.kind != "visit":
+    if parent is not None and parent.kind != Visit.KIND:
         context_text = (f"{present.kind_label(parent.kind)}："
-                        f"{present.summary(parent.kind, parent.fields)}")
-    at = present.own_time(row.kind, fields) or F.created_ms(meta, fallback=int(row.created_ms))
+                        f"{present.summary(typed[parent.id])}")
+    at = present.own_time(record) or F.created_ms(meta, fallback=int(row.created_ms))
     return Entry(id=row.id, kind=row.kind, kind_label=present.kind_label(row.kind),
                  community_id=row.community_id, at_ms=at,
                  author=names.get(row.created_by, row.created_by),
-                 summary=present.summary(row.kind, fields),
-                 lines=present.lines(row.kind, fields), flags=marks, parent_id=parent_id,
-                 context=context_text)
+                 summary=present.summary(record), lines=present.lines(record), flags=marks,
+                 parent_id=parent_id, context=context_text)
 
 
-def _assemble(person: people.Person, day: date, entries: dict[str, Entry], rows: dict[str, Any],
-              *, now_ms: int, day_end: int, by_others: list[Entry], review: Review) -> DutyLog:
-    visit_rows = [rows[i] for i in entries if rows[i].kind == "visit"
-                  and not rows[i].fields.get("voided")]
-    spans = [F.Span(id=r.id, start_ms=entries[r.id].at_ms,
-                    end_ms=parse_time(r.fields.get("ended_at"))) for r in visit_rows]
+def _visits(ids: list[str], typed: dict[str, RecordKind]) -> list[tuple[str, Visit]]:
+    """The visits among ``ids`` that are not voided."""
+    return [(i, v) for i in ids if isinstance(v := typed[i], Visit) and not v.voided]
+
+
+def _assemble(person: people.Person, day: date, entries: dict[str, Entry],
+              typed: dict[str, RecordKind], *, now_ms: int, day_end: int,
+              by_others: list[Entry], review: Review) -> DutyLog:
+    visit_rows = _visits(list(entries), typed)
+    spans = [F.Span(id=i, start_ms=entries[i].at_ms, end_ms=time_ms(v.ended_at))
+             for i, v in visit_rows]
     visit_marks = F.visit_flags(spans, day_end_ms=day_end, now_ms=now_ms)
     children: dict[str, list[Entry]] = {}
     for entry in entries.values():
@@ -190,17 +197,17 @@ def _assemble(person: people.Person, day: date, entries: dict[str, Entry], rows:
         return found
 
     visits = []
-    for span, row in zip(spans, visit_rows, strict=True):
-        entry = entries[row.id]
-        entry.flags = visit_marks[row.id] + entry.flags
+    for span, (visit_id, visit) in zip(spans, visit_rows, strict=True):
+        entry = entries[visit_id]
+        entry.flags = visit_marks[visit_id] + entry.flags
         visits.append(VisitEntry(entry=entry, start_ms=span.start_ms, end_ms=span.end_ms,
                                  duration_ms=F.duration_ms(span),
-                                 gps_in=present.gps_text(row.fields.get("gps_in")),
-                                 gps_out=present.gps_text(row.fields.get("gps_out")),
-                                 children=descend(row.id, 1)))
+                                 gps_in=present.gps_text(visit.gps_in),
+                                 gps_out=present.gps_text(visit.gps_out),
+                                 children=descend(visit_id, 1)))
     visits.sort(key=lambda v: v.start_ms)
     nested = {c.id for v in visits for c in v.children} | {v.entry.id for v in visits}
-    voided_visits = {r.id for r in rows.values() if r.kind == "visit" and r.fields.get("voided")}
+    voided_visits = {i for i in entries if isinstance(typed[i], Visit) and typed[i].voided}
     other = []
     for entry in sorted(entries.values(), key=lambda e: e.at_ms):
         if entry.id in nested or entry.id in voided_visits or entry.parent_id in entries:

@@ -8,6 +8,8 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from schema.kinds import Case, CaseStep
+from schema.stored import read, time_ms
 from sync.console import present
 from sync.console.access import Viewer
 from sync.console.shanghai import day_start_ms, parse_time, utc_iso
@@ -87,16 +89,29 @@ def _filter(viewer: Viewer, query: LedgerQuery) -> store.LedgerFilter:
         received_to_ms=day_start_ms(query.last + timedelta(days=1)) if query.last else None)
 
 
-def _step_time(row: Any) -> int:
-    return parse_time(row.fields.get("at")) or int(row.created_ms)
+class _Step(msgspec.Struct, frozen=True):
+    """A case step's record, typed, with when it was taken."""
+
+    row: Any
+    step: CaseStep
+    at_ms: int
 
 
-def _facts(case: Any, steps: list[Any]) -> CaseFacts:
-    fields = case.fields
-    return CaseFacts(received_ms=int(case.created_ms), category=fields.get("category"),
-                     source=fields.get("source"), stage=fields.get("status") or "received",
-                     steps=[Step(action=s.fields.get("action", ""), at_ms=_step_time(s))
-                            for s in steps], due_ms=parse_time(fields.get("due_at")))
+def _steps(rows: list[Any]) -> list[_Step]:
+    """The steps oldest first: by their own time, else when the server received them."""
+    steps = []
+    for row in rows:
+        step = read(CaseStep, row.fields)
+        steps.append(_Step(row=row, step=step,
+                           at_ms=present.own_time(step) or int(row.created_ms)))
+    return sorted(steps, key=lambda s: s.at_ms)
+
+
+def _facts(row: Any, case: Case, steps: list[_Step]) -> CaseFacts:
+    return CaseFacts(received_ms=int(row.created_ms), category=case.category or None,
+                     source=case.source or None, stage=case.status or "received",
+                     steps=[Step(action=s.step.action or "", at_ms=s.at_ms) for s in steps],
+                     due_ms=time_ms(case.due_at))
 
 
 async def _overdue(conn: AsyncConnection, wanted: store.LedgerFilter, *,
@@ -119,8 +134,8 @@ async def _overdue(conn: AsyncConnection, wanted: store.LedgerFilter, *,
             unsure.append(case.record_id)
     unsure_cases = await store.cases_by_id(conn, unsure)
     steps = await store.steps_for(conn, unsure_cases)
-    sure.update(case.id for case in unsure_cases
-                if evaluate(_facts(case, steps[case.id]), now_ms=now_ms).overdue)
+    sure.update(row.id for row in unsure_cases if evaluate(
+        _facts(row, read(Case, row.fields), _steps(steps[row.id])), now_ms=now_ms).overdue)
     return [c.record_id for c in cases if c.record_id in sure]
 
 
@@ -130,27 +145,26 @@ async def _rows(conn: AsyncConnection, viewer: Viewer, cases: list[Any], *,
     names = await people.names(conn, [c.created_by for c in cases] + [
         s.created_by for found in steps.values() for s in found])
     out = []
-    for case in cases:
-        fields = case.fields
-        trail = sorted(steps.get(case.id, []), key=_step_time)
-        stage = fields.get("status") or "received"
-        place = viewer.places.get(case.community_id)
+    for row in cases:
+        case = read(Case, row.fields)
+        trail = _steps(steps.get(row.id, []))
+        stage = case.status or "received"
+        place = viewer.places.get(row.community_id)
         out.append(CaseRow(
-            id=case.id, community_id=case.community_id,
-            community_name=place.name if place else case.community_id,
+            id=row.id, community_id=row.community_id,
+            community_name=place.name if place else row.community_id,
             squad_name=viewer.squad_name(place.squad_id) if place else "",
-            received_ms=int(case.created_ms), title=fields.get("title", ""),
-            category=fields.get("category", ""), source=fields.get("source", ""),
-            source_label=present.option_label("case", "source", fields.get("source")),
-            stage=stage, stage_label=present.option_label("case", "status", stage),
-            reopen_count=int(fields.get("reopen_count") or 0),
-            sla=evaluate(_facts(case, trail), now_ms=now_ms),
-            steps=[StepRow(id=s.id, action=s.fields.get("action", ""),
-                           action_label=present.option_label("case_step", "action",
-                                                             s.fields.get("action")),
-                           at_ms=_step_time(s), author=names.get(s.created_by, s.created_by),
-                           lines=present.lines("case_step", s.fields)) for s in trail],
-            lines=present.lines("case", fields), author=names.get(case.created_by, "")))
+            received_ms=int(row.created_ms), title=case.title or "",
+            category=case.category or "", source=case.source or "",
+            source_label=present.option_label(Case.KIND, "source", case.source),
+            stage=stage, stage_label=present.option_label(Case.KIND, "status", stage),
+            reopen_count=case.reopen_count or 0,
+            sla=evaluate(_facts(row, case, trail), now_ms=now_ms),
+            steps=[StepRow(id=s.row.id, action=s.step.action or "", action_label=(
+                present.option_label(CaseStep.KIND, "action", s.step.action)), at_ms=s.at_ms,
+                author=names.get(s.row.created_by, s.row.created_by),
+                lines=present.lines(s.step)) for s in trail],
+            lines=present.lines(case), author=names.get(row.created_by, "")))
     return out
 
 

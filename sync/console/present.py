@@ -1,18 +1,24 @@
-"""Records as people read them: zh-CN labels from schema/, times in Asia/Shanghai."""
+"""Records as people read them: zh-CN labels from schema/, times in Asia/Shanghai.
+
+Records come typed (``schema.stored.read``); which field names a record, dates it or
+names its parent is said once, on its kind (``TITLE``, ``TIME``, ``PARENT_FIELDS``).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Any
 
+from msgspec import UnsetType
+
 from schema.export import export
-from schema.kinds import REFS
-from sync.console.shanghai import fmt_datetime, parse_time
+from schema.kinds import PARENT_FIELDS, Gps, RecordKind
+from schema.stored import time_ms
+from sync.console.shanghai import fmt_datetime
 from sync.i18n import t
 
-# Fields that say when a record happened, by kind (else: its first write's device time).
-TIME_FIELDS = {"visit": "started_at", "case_step": "at", "publicity_event": "held_at",
-               "participation": "held_at", "attachment": "taken_at"}
+TITLE_CHARS = 60
 
 
 @cache
@@ -26,71 +32,67 @@ def kind_label(kind: str) -> str:
 
 
 @cache
-def _fields(kind: str) -> list[dict[str, Any]]:
+def _fields(kind: str) -> dict[str, dict[str, Any]]:
     found = _kinds().get(kind)
-    return list(found["fields"]) if found else []
+    return {spec["name"]: spec for spec in found["fields"]} if found else {}
 
 
 def option_label(kind: str, field: str, value: Any) -> str:
-    for spec in _fields(kind):
-        if spec["name"] == field:
-            for option in spec.get("options") or []:
-                if option["value"] == value:
-                    return str(option["label"])
-    return "" if value is None else str(value)
+    """A choice's zh-CN label; '' for no choice (``None``, or unset on a typed record)."""
+    for option in (_fields(kind).get(field) or {}).get("options") or []:
+        if option["value"] == value:
+            return str(option["label"])
+    return str(value) if _set(value) else ""
 
 
-def display(kind: str, field_type: str, name: str, value: Any) -> str:
-    if field_type == "bool":
+def _display(kind: str, spec: dict[str, Any], value: Any) -> str:
+    if isinstance(value, bool):
         return t("console.common.yes") if value else t("console.common.no")
-    if field_type == "datetime":
-        return fmt_datetime(parse_time(value)) or str(value)
-    if field_type == "enum":
-        return option_label(kind, name, value)
-    if field_type == "text_list" and isinstance(value, list):
+    if isinstance(value, datetime):
+        return fmt_datetime(time_ms(value))
+    if spec["type"] == "enum":
+        return option_label(kind, spec["name"], value)
+    if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)
 
 
-def lines(kind: str, fields: dict[str, Any]) -> list[tuple[str, str]]:
+def _set(value: Any) -> bool:
+    return not isinstance(value, UnsetType) and value is not None and value != ""
+
+
+def lines(record: RecordKind) -> list[tuple[str, str]]:
     """(label, value) of every visible field that has a value, in the form's order."""
-    out = []
-    for spec in _fields(kind):
-        value = fields.get(spec["name"])
-        if value is None or value == "" or spec["hidden"]:
+    kind = record.KIND
+    return [(str(spec["label"]), _display(kind, spec, value))
+            for name, spec in _fields(kind).items()
+            if not spec["hidden"] and _set(value := getattr(record, name, None))]
+
+
+def gps_text(value: Gps | None | UnsetType) -> str:
+    return f"{value.lat:.5f}, {value.lon:.5f}" if isinstance(value, Gps) else ""
+
+
+def own_time(record: RecordKind) -> int | None:
+    """When the record says it happened (its kind's ``TIME``), in Unix ms."""
+    return time_ms(getattr(record, record.TIME)) if record.TIME else None
+
+
+def parent_of(record: RecordKind) -> str | None:
+    """The id of the record this one belongs under, when it names one."""
+    field = PARENT_FIELDS.get(record.KIND)
+    value = getattr(record, field) if field else None
+    return value if isinstance(value, str) and value else None
+
+
+def summary(record: RecordKind) -> str:
+    """One line naming the record: the first of its kind's ``TITLE`` fields that is set."""
+    for name in record.TITLE:
+        value = getattr(record, name)
+        if not _set(value):
             continue
-        out.append((str(spec["label"]), display(kind, spec["type"], spec["name"], value)))
-    return out
-
-
-def gps_text(value: Any) -> str:
-    if not isinstance(value, dict) or "lat" not in value:
-        return ""
-    return f"{value['lat']:.5f}, {value['lon']:.5f}"
-
-
-def own_time(kind: str, fields: dict[str, Any]) -> int | None:
-    name = TIME_FIELDS.get(kind)
-    return parse_time(fields.get(name)) if name else None
-
-
-def parent_of(kind: str, fields: dict[str, Any]) -> str | None:
-    """The id of the record this one belongs under: its first reference that is set."""
-    for ref in REFS.get(kind, ()):
-        value = fields.get(ref.field)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def summary(kind: str, fields: dict[str, Any]) -> str:
-    """One line naming the record: its title, topic or description."""
-    for name in ("title", "topic", "description", "content", "action_required", "summary",
-                 "purpose", "note", "caption"):
-        value = fields.get(name)
-        if isinstance(value, str) and value:
-            return value if len(value) <= 60 else value[:59] + "…"
-    for name in ("action", "type", "form", "item", "state"):
-        if fields.get(name):
-            return option_label(kind, name, fields[name])
+        if (_fields(record.KIND).get(name) or {}).get("type") == "enum":
+            return option_label(record.KIND, name, value)
+        text = str(value)
+        return text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS - 1] + "…"
     return ""

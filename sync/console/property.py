@@ -8,9 +8,12 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schema.kinds import InspectionItem, PropertyInspection
+from schema.kinds import Rectification as RectificationRecord
+from schema.stored import read, time_ms
 from sync.console import present
 from sync.console.access import Viewer
-from sync.console.shanghai import parse_time, to_local
+from sync.console.shanghai import to_local
 from sync.db.engine import read_transaction
 from sync.domain import refs
 from sync.errors import DomainError
@@ -56,13 +59,14 @@ class CompanyReport(msgspec.Struct):
 
 
 def _rectification(row: Any, *, now_ms: int) -> Rectification:
-    status = row.fields.get("status") or "open"
-    deadline = parse_time(row.fields.get("deadline"))
+    fix = read(RectificationRecord, row.fields)
+    status = fix.status or "open"
+    deadline = time_ms(fix.deadline)
     overdue = status == "overdue" or (status in ("open", "escalated") and deadline is not None
                                       and deadline < now_ms)
-    return Rectification(id=row.id, action_required=row.fields.get("action_required", ""),
+    return Rectification(id=row.id, action_required=fix.action_required or "",
                          deadline_ms=deadline, status=status,
-                         status_label=present.option_label("rectification", "status", status),
+                         status_label=present.option_label(fix.KIND, "status", status),
                          overdue=overdue)
 
 
@@ -78,21 +82,24 @@ async def reports(engine: AsyncEngine, viewer: Viewer, *, now_ms: int,
                                         company_id=company_id)
         kids = await store.children(conn, [r.id for r in found])
         names = await people.names(conn, [r.created_by for r in found])
+    inspected = {r.id: read(PropertyInspection, r.fields) for r in found}
+    items = [(kid, read(InspectionItem, kid.fields)) for kid in kids
+             if kid.kind == InspectionItem.KIND]
     out = []
     for company in companies:
-        mine = [r for r in found if r.fields.get("property_company_id") == company["id"]]
+        mine = [r for r in found if inspected[r.id].property_company_id == company["id"]]
         ids = {refs.key(r) for r in mine}
         fails: dict[str, list[str]] = {}
-        for kid in kids:
-            if kid.kind == "inspection_item" and kid.fields.get("result") == "fail" and (
+        for kid, item in items:
+            if item.result == "fail" and item.inspection_id and (
                     refs.parent_key(kid, "inspection_id") in ids):
-                fails.setdefault(kid.fields["inspection_id"], []).append(
-                    present.option_label("inspection_item", "item", kid.fields.get("item")))
+                fails.setdefault(item.inspection_id, []).append(
+                    present.option_label(item.KIND, "item", item.item))
         inspections = sorted((Inspection(
             id=r.id, community_name=viewer.places[r.community_id].name,
             at_ms=int(r.created_ms),
-            result_label=present.option_label("property_inspection", "result",
-                                              r.fields.get("result")),
+            result_label=present.option_label(PropertyInspection.KIND, "result",
+                                              inspected[r.id].result),
             failed_items=fails.get(r.id, []), author=names.get(r.created_by, ""))
             for r in mine), key=lambda i: -i.at_ms)
         months: Counter[str] = Counter()
@@ -105,7 +112,7 @@ async def reports(engine: AsyncEngine, viewer: Viewer, *, now_ms: int,
             id=company["id"], name=company["name"], inspections=inspections,
             failed=sum(len(i.failed_items) for i in inspections),
             rectifications=[_rectification(k, now_ms=now_ms) for k in kids
-                            if k.kind == "rectification"
+                            if k.kind == RectificationRecord.KIND
                             and refs.parent_key(k, "inspection_id") in ids],
             trend=[(m, months[m], failed_months[m]) for m in sorted(months)]))
     return out

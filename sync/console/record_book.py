@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schema.stored import read
 from sync.console import present
 from sync.console.access import Viewer
 from sync.console.flags import created_ms
@@ -37,14 +38,14 @@ async def record_book(engine: AsyncEngine, viewer: Viewer, *, community_id: str,
         names = await people.names(conn, [r.created_by for r in rows])
     entries = []
     for row in rows:
-        at = present.own_time(row.kind, row.fields) or created_ms(
+        record = read(row.kind, row.fields)
+        at = present.own_time(record) or created_ms(
             field_writes(row.field_meta), fallback=int(row.created_ms))
         if not start <= at < end:
             continue
         entries.append(BookEntry(
             id=row.id, at_ms=at, kind=row.kind, kind_label=present.kind_label(row.kind),
-            author=names.get(row.created_by, row.created_by),
-            summary=present.summary(row.kind, row.fields),
-            lines=present.lines(row.kind, row.fields), voided=bool(row.fields.get("voided"))))
+            author=names.get(row.created_by, row.created_by), summary=present.summary(record),
+            lines=present.lines(record), voided=bool(record.voided)))
     entries.sort(key=lambda e: (e.at_ms, e.id))
     return place, entries

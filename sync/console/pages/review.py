@@ -8,6 +8,8 @@ import msgspec
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
+from schema.kinds import FIELD_LABELS
+from schema.stored import read
 from sync.console import present
 from sync.console import rejected as rejected_service
 from sync.console.access import Viewer
@@ -42,11 +44,11 @@ async def queues(request: Request[Any, Any, Any], viewer: Viewer, before: str | 
 
 
 def _field_label(kind: str, field: str) -> str:
-    return next((label for label, _ in present.lines(kind, {field: "x"})), field)
+    return FIELD_LABELS.get(kind, {}).get(field, field)
 
 
 def _value_text(kind: str, field: str, value: Any) -> str:
-    shown = present.lines(kind, {field: value})
+    shown = present.lines(read(kind, {field: value}))
     return shown[0][1] if shown else msgspec.json.encode(value).decode()
 
 
