@@ -4,7 +4,7 @@ a failed page or evaluation; everything else in the record still reads."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import msgspec
@@ -14,10 +14,14 @@ from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schema.criteria import Criterion
 from schema.kinds import KINDS, Case, CaseStep, RecordKind, Visit
 from schema.stored import _types, read, time_ms
 from sync.clock import ManualClock
 from sync.db.tables import records
+from sync.evaluation.facts import Rec
+from sync.evaluation.metrics import FORMULAS, make_scope
+from sync.evaluation.period import parse_period
 from tests.console.conftest import console_login
 from tests.console.scenario import DAY, synced_day
 
@@ -99,6 +103,28 @@ def test_any_stored_value_reads_as_itself_or_not_at_all(stored: tuple[str, dict[
         assert value == expected
         if isinstance(value, datetime):
             assert value.tzinfo is not None
+
+
+def test_every_formula_judges_records_whose_values_no_longer_convert() -> None:
+    """The evaluation reads records typed once (``Rec.record``); garbage in any field
+    counts as the field not being there, and no formula fails on it."""
+    period = parse_period("2026-Q4")
+    created = int(datetime(2026, 11, 2, tzinfo=UTC).timestamp() * 1000)
+    garbage: dict[str, Any] = {"title": 5, "status": "lost", "source": ["qr"],
+                               "started_at": "yesterday", "ended_at": 3,
+                               "at": "2026-11-28T09:00:00", "held_at": {}, "deadline": None,
+                               "resident_satisfaction": "five", "type": "tea_party",
+                               "result": 1, "case_id": 7, "inspection_id": None,
+                               "summary": ["x"], "topic": False, "response": 0.5}
+    found = [Rec(id=f"r-{kind}", kind=kind, community_id="c1", fields=garbage,
+                 created_by="u1", created_ms=created, updated_ms=created) for kind in KINDS]
+    assert all(type(r.record) is KINDS[r.kind] for r in found)
+    scope = make_scope(period=period, as_of_ms=created + 86_400_000, records=found,
+                       workrooms=(), pairs=(), names={})
+    for name, formula in FORMULAS.items():
+        criterion = Criterion(id=name, group="g", label=name, weight=1.0, formula=name,
+                              target_per_quarter=1.0)
+        assert 0.0 <= formula(scope, criterion).value <= 1.0, name
 
 
 async def test_the_console_pages_open_on_values_an_earlier_version_let_in(

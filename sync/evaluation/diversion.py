@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
+from schema.kinds import Case
 from sync.evaluation.facts import Rec
 from sync.evaluation.period import month_of
 
@@ -55,11 +56,11 @@ class RepeatComplaint(msgspec.Struct, frozen=True):
 
 
 def complaints(cases: list[Rec], orders: list[HotlineOrder]) -> list[Complaint]:
-    found = [Complaint(ref=c.id, channel="qr" if c.fields.get("source") == "qr" else "workroom",
-                       community_id=c.community_id, category=str(c.fields.get("category")),
+    found = [Complaint(ref=c.id, channel="qr" if c.record.source == "qr" else "workroom",
+                       community_id=c.community_id, category=c.record.category or "",
                        at_ms=c.created_ms)
-             for c in cases if c.kind == "case" and not c.voided
-             and c.fields.get("source") != "hotline_12345"]
+             for c in cases if isinstance(c.record, Case) and not c.voided
+             and c.record.source != "hotline_12345"]
     found += [Complaint(ref=o.order_no, channel="12345", community_id=o.community_id,
                         category=o.category, at_ms=o.received_ms)
               for o in orders if o.community_id is not None]

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 import msgspec
+from msgspec.structs import force_setattr
+
+from schema import stored
+from schema.kinds import RecordKind
+
+K = TypeVar("K", bound=RecordKind)
 
 
-class Rec(msgspec.Struct, frozen=True):
-    """A merged record as the evaluation sees it."""
+class Rec(msgspec.Struct, Generic[K], frozen=True):
+    """A merged record as the evaluation sees it.
+
+    ``record`` is ``fields`` read as its kind (schema/stored.py), done once here: what the
+    formulas read (``Scope.of(Case)`` gives ``Rec[Case]``). ``fields`` stays as stored,
+    for the references (sync/domain/refs.py) and the record page, which shows it all.
+    """
 
     id: str
     kind: str
@@ -19,23 +29,17 @@ class Rec(msgspec.Struct, frozen=True):
     created_ms: int
     updated_ms: int
 
+    record: K = cast(Any, None)  # set from ``fields`` on construction
+
+    def __post_init__(self) -> None:
+        force_setattr(self, "record", stored.read(self.kind, self.fields))
     @property
     def voided(self) -> bool:
-        return bool(self.fields.get("voided"))
+        return bool(self.record.voided)
 
     def time_ms(self, name: str) -> int | None:
         """A time field in Unix ms; None when missing or unreadable."""
-        value = self.fields.get(name)
-        if not isinstance(value, str):
-            return None
-        try:
-            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
-        except ValueError:
-            return None
-
-    def text(self, name: str) -> str:
-        value = self.fields.get(name)
-        return value.strip() if isinstance(value, str) else ""
+        return stored.time_ms(getattr(self.record, name, None))
 
 
 class Workroom(msgspec.Struct, frozen=True):

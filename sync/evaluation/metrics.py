@@ -9,12 +9,28 @@ so; one whose work is missing (no visits) gives none.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar, cast, overload
 
 import msgspec
+from msgspec import UnsetType
 
+from schema import stored
 from schema.criteria import Criterion
-from schema.lists import sla_for
+from schema.kinds import (
+    QR_PLACEMENTS,
+    RESOLVED_STAGES,
+    Case,
+    CaseStep,
+    Participation,
+    PropertyInspection,
+    PublicityEvent,
+    RecordKind,
+    Rectification,
+    Suggestion,
+    Visit,
+)
+from schema.lists import Sla, sla_for
 from sync.domain import refs
 from sync.evaluation.facts import Evidence, Measure, Rec, Workroom
 from sync.evaluation.period import Period, Week, week_of
@@ -23,9 +39,7 @@ from sync.i18n import t
 HOUR_MS = 3600 * 1000
 DAY_MS = 24 * HOUR_MS
 MIN_VISIT_MS = 2 * HOUR_MS
-RESOLVED = ("resolved", "feedback_given", "closed")
-# The notice's three places for the QR code (the QR registry's standard placements).
-QR_PLACEMENTS = ("居委会", "物业", "小区出入口")
+K = TypeVar("K", bound=RecordKind)
 
 
 class Scope(msgspec.Struct, frozen=True):
@@ -45,9 +59,19 @@ class Scope(msgspec.Struct, frozen=True):
     def of_kind(self, kind: str) -> tuple[Rec, ...]:
         return self.by_kind.get(kind, ())
 
-    def authored(self, kind: str) -> list[Rec]:
-        return [r for r in self.of_kind(kind) if self.author is None or
-                r.created_by == self.author]
+    def of(self, kind: type[K]) -> tuple[Rec[K], ...]:
+        """The records of ``kind``, each ``record`` read as it."""
+        return cast(tuple[Rec[K], ...], self.of_kind(kind.KIND))
+
+    @overload
+    def authored(self, kind: str) -> list[Rec]: ...
+
+    @overload
+    def authored(self, kind: type[K]) -> list[Rec[K]]: ...
+
+    def authored(self, kind: str | type[RecordKind]) -> list[Rec]:
+        found = self.of_kind(kind) if isinstance(kind, str) else self.of(kind)
+        return [r for r in found if self.author is None or r.created_by == self.author]
 
 
 def make_scope(*, period: Period, as_of_ms: int, records: Iterable[Rec],
@@ -163,58 +187,76 @@ def weekly_visits(scope: Scope, criterion: Criterion) -> Measure:
                    evidence=tuple(evidence))
 
 
+def _text(value: str | None | UnsetType) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _day(value: datetime | None | UnsetType) -> str:
+    """The day of a recorded time as the device wrote it (its own offset)."""
+    return value.date().isoformat() if isinstance(value, datetime) else ""
+
+
 def record_book(scope: Scope, criterion: Criterion) -> Measure:
     """Every visit of the period written up: ended, with a summary of the work done."""
-    visits = [v for v in scope.authored("visit") if scope.period.contains(v.time_ms("started_at"))]
-    evidence = [Evidence(note=t("evaluation.evidence.visit_written" if _written(v)
+    visits = [v for v in scope.authored(Visit)
+              if scope.period.contains(stored.time_ms(v.record.started_at))]
+    evidence = [Evidence(note=t("evaluation.evidence.visit_written" if _written(v.record)
                                 else "evaluation.evidence.visit_unwritten",
-                                day=v.text("started_at")[:10]),
-                         counted=_written(v), record_id=v.id, kind="visit") for v in visits]
+                                day=_day(v.record.started_at)),
+                         counted=_written(v.record), record_id=v.id, kind=Visit.KIND)
+                for v in visits]
     good = sum(e.counted for e in evidence)
     return Measure(value=_share(good, len(visits), empty=0.0),
                    detail=t("evaluation.detail.record_book", good=good, total=len(visits)),
                    evidence=tuple(evidence))
 
 
-def _written(visit: Rec) -> bool:
-    return visit.time_ms("ended_at") is not None and bool(visit.text("summary"))
+def _written(visit: Visit) -> bool:
+    return isinstance(visit.ended_at, datetime) and bool(_text(visit.summary))
 
 
 # --- cases -------------------------------------------------------------------------------
 
-def _steps(scope: Scope) -> dict[tuple[str, Any], list[Rec]]:
+def _steps(scope: Scope) -> dict[tuple[str, Any], list[Rec[CaseStep]]]:
     """The case steps by their case's ``refs.key``."""
-    steps: dict[tuple[str, Any], list[Rec]] = {}
-    for step in scope.of_kind("case_step"):
+    steps: dict[tuple[str, Any], list[Rec[CaseStep]]] = {}
+    for step in scope.of(CaseStep):
         steps.setdefault(refs.parent_key(step, "case_id"), []).append(step)
     return steps
 
 
-def _step_ms(step: Rec) -> int:
-    return step.time_ms("at") or step.created_ms
+def _when(record: Rec[Any]) -> int:
+    """When a record says it happened (its kind's ``TIME``), else when the server got it."""
+    field = record.record.TIME
+    at = stored.time_ms(getattr(record.record, field)) if field else None
+    return at or record.created_ms
 
 
-def _first(steps: list[Rec], action: str) -> int | None:
-    times = [_step_ms(s) for s in steps if s.fields.get("action") == action]
+def _first(steps: list[Rec[CaseStep]], action: str) -> int | None:
+    times = [_when(s) for s in steps if s.record.action == action]
     return min(times) if times else None
 
 
-def resolved_ms(case: Rec, steps: list[Rec]) -> int | None:
+def resolved_ms(case: Rec[Case], steps: list[Rec[CaseStep]]) -> int | None:
     """When the case was resolved: its resolve step, else its close, else its last change."""
     found = _first(steps, "resolve") or _first(steps, "close")
-    if found is None and case.fields.get("status") in RESOLVED:
+    if found is None and case.record.status in RESOLVED_STAGES:
         found = case.updated_ms
     return found
 
 
-def _period_cases(scope: Scope) -> list[Rec]:
-    return [c for c in scope.of_kind("case") if scope.period.contains(c.created_ms)]
+def _period_cases(scope: Scope) -> list[Rec[Case]]:
+    return [c for c in scope.of(Case) if scope.period.contains(c.created_ms)]
+
+
+def _sla(case: Case) -> Sla:
+    return sla_for(category=case.category or None, source=case.source or None)
 
 
 def cases_on_time(scope: Scope, criterion: Criterion) -> Measure:
     steps, good, evidence = _steps(scope), 0, []
     for case in _period_cases(scope):
-        sla = sla_for(category=case.fields.get("category"), source=case.fields.get("source"))
+        sla = _sla(case.record)
         deadline = case.created_ms + int(sla.resolve_days * DAY_MS)
         done = resolved_ms(case, steps.get(refs.key(case), []))
         if done is None and deadline > scope.as_of_ms:
@@ -223,8 +265,8 @@ def cases_on_time(scope: Scope, criterion: Criterion) -> Measure:
         good += ok
         evidence.append(Evidence(
             note=t("evaluation.evidence.case_on_time" if ok else "evaluation.evidence.case_late",
-                   title=case.text("title"), days=f"{sla.resolve_days:g}"),
-            counted=ok, record_id=case.id, kind="case"))
+                   title=_text(case.record.title), days=f"{sla.resolve_days:g}"),
+            counted=ok, record_id=case.id, kind=Case.KIND))
     return Measure(value=_share(good, len(evidence), empty=1.0),
                    detail=t("evaluation.detail.cases_on_time", good=good, total=len(evidence)),
                    evidence=tuple(evidence))
@@ -237,7 +279,7 @@ def cases_feedback(scope: Scope, criterion: Criterion) -> Measure:
         done = resolved_ms(case, trail)
         if done is None:
             continue
-        sla = sla_for(category=case.fields.get("category"), source=case.fields.get("source"))
+        sla = _sla(case.record)
         due = done + int(sla.feedback_days * DAY_MS)
         fed = _first(trail, "feedback")
         if fed is None and due > scope.as_of_ms:
@@ -246,8 +288,8 @@ def cases_feedback(scope: Scope, criterion: Criterion) -> Measure:
         good += ok
         evidence.append(Evidence(
             note=t("evaluation.evidence.case_fed_back" if ok
-                   else "evaluation.evidence.case_no_feedback", title=case.text("title")),
-            counted=ok, record_id=case.id, kind="case"))
+                   else "evaluation.evidence.case_no_feedback", title=_text(case.record.title)),
+            counted=ok, record_id=case.id, kind=Case.KIND))
     return Measure(value=_share(good, len(evidence), empty=1.0),
                    detail=t("evaluation.detail.cases_feedback", good=good, total=len(evidence)),
                    evidence=tuple(evidence))
@@ -255,12 +297,12 @@ def cases_feedback(scope: Scope, criterion: Criterion) -> Measure:
 
 def resident_ratings(scope: Scope, criterion: Criterion) -> Measure:
     """Residents' own ratings (1–5) of their QR cases on the tracking page (R7)."""
-    rated = [c for c in _period_cases(scope)
-             if isinstance(c.fields.get("resident_satisfaction"), int)]
-    stars = [int(c.fields["resident_satisfaction"]) for c in rated]
-    evidence = tuple(Evidence(note=t("evaluation.evidence.rating", title=c.text("title"),
-                                     stars=s), counted=s >= 4, record_id=c.id, kind="case")
-                     for c, s in zip(rated, stars, strict=True))
+    rated = [(c, s) for c in _period_cases(scope)
+             if isinstance(s := c.record.resident_satisfaction, int)]
+    stars = [s for _, s in rated]
+    evidence = tuple(Evidence(note=t("evaluation.evidence.rating", title=_text(c.record.title),
+                                     stars=s), counted=s >= 4, record_id=c.id, kind=Case.KIND)
+                     for c, s in rated)
     mean = sum(stars) / len(stars) if stars else None
     return Measure(value=1.0 if mean is None else mean / 5,
                    detail=t("evaluation.detail.ratings", count=len(stars),
@@ -270,13 +312,13 @@ def resident_ratings(scope: Scope, criterion: Criterion) -> Measure:
 
 # --- publicity, suggestions, inspections, meetings --------------------------------------
 
-def _held_in_period(scope: Scope, record: Rec) -> bool:
-    return scope.period.contains(record.time_ms("held_at") or record.created_ms)
+def _held_in_period(scope: Scope, record: Rec[Any]) -> bool:
+    return scope.period.contains(_when(record))
 
 
-def _count(records: list[Rec], target: float, detail_key: str,
-           note: Callable[[Rec], str]) -> Measure:
-    evidence = tuple(Evidence(note=note(r), counted=True, record_id=r.id, kind=r.kind)
+def _count(records: list[Rec[K]], target: float, detail_key: str,
+           note: Callable[[K], str]) -> Measure:
+    evidence = tuple(Evidence(note=note(r.record), counted=True, record_id=r.id, kind=r.kind)
                      for r in records)
     return Measure(value=min(1.0, len(records) / target),
                    detail=t(detail_key, count=len(records), target=f"{target:g}"),
@@ -284,22 +326,22 @@ def _count(records: list[Rec], target: float, detail_key: str,
 
 
 def publicity_events(scope: Scope, criterion: Criterion) -> Measure:
-    events = [e for e in scope.authored("publicity_event") if _held_in_period(scope, e)]
+    events = [e for e in scope.authored(PublicityEvent) if _held_in_period(scope, e)]
     return _count(events, _target(criterion.target_per_quarter, scope.period),
-                  "evaluation.detail.publicity", lambda e: e.text("topic"))
+                  "evaluation.detail.publicity", lambda e: _text(e.topic))
 
 
 def suggestions_answered(scope: Scope, criterion: Criterion) -> Measure:
-    collected = [s for s in scope.authored("suggestion")
+    collected = [s for s in scope.authored(Suggestion)
                  if scope.period.contains(s.created_ms)]
-    answered = [s for s in collected if s.text("response")]
+    answered = [s for s in collected if _text(s.record.response)]
     target = _target(criterion.target_per_quarter, scope.period)
     evidence = tuple(Evidence(note=t("evaluation.evidence.suggestion_answered"
-                                     if s.text("response") else
+                                     if _text(s.record.response) else
                                      "evaluation.evidence.suggestion_open",
-                                     content=s.text("content")[:40]),
-                              counted=bool(s.text("response")), record_id=s.id,
-                              kind="suggestion") for s in collected)
+                                     content=_text(s.record.content)[:40]),
+                              counted=bool(_text(s.record.response)), record_id=s.id,
+                              kind=Suggestion.KIND) for s in collected)
     return Measure(value=min(1.0, len(answered) / target),
                    detail=t("evaluation.detail.suggestions", collected=len(collected),
                             answered=len(answered), target=f"{target:g}"),
@@ -308,24 +350,25 @@ def suggestions_answered(scope: Scope, criterion: Criterion) -> Measure:
 
 def property_supervision(scope: Scope, criterion: Criterion) -> Measure:
     """Half for inspecting (against the target), half for following rectifications."""
-    inspections = [i for i in scope.authored("property_inspection")
+    inspections = [i for i in scope.authored(PropertyInspection)
                    if scope.period.contains(i.created_ms)]
     ids = {refs.key(i) for i in inspections}
-    evidence = [Evidence(note=t("evaluation.evidence.inspection", result=i.text("result")),
+    evidence = [Evidence(note=t("evaluation.evidence.inspection",
+                                result=_text(i.record.result)),
                          counted=True, record_id=i.id, kind=i.kind) for i in inspections]
     followed = total = 0
-    for fix in scope.of_kind("rectification"):
+    for fix in scope.of(Rectification):
         if refs.parent_key(fix, "inspection_id") not in ids:
             continue
-        deadline = fix.time_ms("deadline")
-        status = fix.fields.get("status") or "open"
+        deadline = stored.time_ms(fix.record.deadline)
+        status = fix.record.status or "open"
         # A recorded recheck counts as followed up whatever the status says.
-        ok = status in ("done", "escalated") or bool(fix.text("recheck_result")) or (
+        ok = status in ("done", "escalated") or bool(_text(fix.record.recheck_result)) or (
             status == "open" and deadline is not None and deadline > scope.as_of_ms)
         total += 1
         followed += ok
         evidence.append(Evidence(note=t("evaluation.evidence.rectification", status=status,
-                                        deadline=fix.text("deadline")[:10]),
+                                        deadline=_day(fix.record.deadline)),
                                  counted=ok, record_id=fix.id, kind=fix.kind))
     target = _target(criterion.target_per_quarter, scope.period)
     value = 0.5 * min(1.0, len(inspections) / target) + 0.5 * _share(followed, total,
@@ -336,10 +379,10 @@ def property_supervision(scope: Scope, criterion: Criterion) -> Measure:
 
 
 def meetings(scope: Scope, criterion: Criterion) -> Measure:
-    held = [p for p in scope.authored("participation")
-            if p.fields.get("type") == "meeting" and _held_in_period(scope, p)]
+    held = [p for p in scope.authored(Participation)
+            if p.record.type == "meeting" and _held_in_period(scope, p)]
     return _count(held, _target(criterion.target_per_quarter, scope.period),
-                  "evaluation.detail.meetings", lambda p: p.text("held_at")[:10])
+                  "evaluation.detail.meetings", lambda p: _day(p.held_at))
 
 
 FORMULAS: dict[str, Callable[[Scope, Criterion], Measure]] = {
