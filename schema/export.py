@@ -113,7 +113,8 @@ def _kind(kind: type[RecordKind]) -> KindSpec:
         fields=[_field(name, hints[name], required=name in kind.REQUIRED)
                 for name in kind.__struct_fields__],
         required_when=[RequiredWhen(field=f, value=v, required=list(r))
-                       for (f, v), r in kind.REQUIRED_WHEN.items()])
+                       for (f, v), r in kind.REQUIRED_WHEN.items()],
+        title=list(kind.TITLE), time=kind.TIME)
 
 
 def _kinds() -> list[KindSpec]:

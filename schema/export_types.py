@@ -71,6 +71,11 @@ class KindSpec(Out):
     parent: Parent | None
     fields: list[FieldSpec]
     required_when: list[RequiredWhen]
+    # What names a record of this kind in a list: the first of these fields that is set
+    # (a choice by its option's label).
+    title: list[str] = []
+    # The field saying when a record happened; none: when it was first recorded.
+    time: str | None = None
 
 
 class ChecklistOut(Out):

@@ -59,6 +59,18 @@ export function fieldRows(spec: KindSpec | null | undefined, fields: Fields, sta
 }
 
 /**
+ * The text naming a record in a list: the first of its kind's `title` fields (from the
+ * schema) that has a value, a choice by its label; '' when none has.
+ */
+export function recordTitle(spec: KindSpec | null | undefined, fields: Fields): string {
+  for (const name of spec?.title ?? []) {
+    const value = displayValue(spec?.fields.find((f) => f.name === name), fields[name]);
+    if (value !== '') return value;
+  }
+  return '';
+}
+
+/**
  * The zh-CN label of a named field. An error names a top-level field or a path into
  * one (`partners[0]`, `gps_in.lat`); the label is the top-level field's.
  */

@@ -75,6 +75,8 @@ export interface KindSpec {
   parent: Parent | null;
   fields: FieldSpec[];
   required_when: RequiredWhen[];
+  title: string[];
+  time: string | null;
 }
 
 export interface LoginRequest {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { t, tParts } from '../src/i18n';
-import { displayValue, fieldLabel, fieldRows } from '../src/present';
+import { displayValue, fieldLabel, fieldRows, recordTitle } from '../src/present';
 import { formatDateTime } from '../src/time';
 import type { FieldSpec, KindSpec } from '../src/types';
 
@@ -14,6 +14,8 @@ const CASE: KindSpec = {
   label: '诉件',
   parent: null,
   required_when: [],
+  title: ['title', 'source'],
+  time: null,
   fields: [
     field('title', '诉件标题', 'text'),
     field('category', '问题类别', 'enum', { options: [{ value: '乱堆物', label: '乱堆物' }] }),
@@ -90,6 +92,13 @@ describe('present', () => {
     expect(fieldLabel(CASE, 'nope')).toBeUndefined();
     expect(fieldLabel(CASE, undefined)).toBeUndefined();
     expect(fieldLabel(null, 'title')).toBeUndefined();
+  });
+
+  it('names a record by the first of its kind\'s title fields that is set, a choice by its label', () => {
+    expect(recordTitle(CASE, { title: '楼道堆物', source: 'qr' })).toBe('楼道堆物');
+    expect(recordTitle(CASE, { title: '', source: 'qr' })).toBe('扫码反映');
+    expect(recordTitle(CASE, { category: '乱堆物' })).toBe('');
+    expect(recordTitle(null, { title: '楼道堆物' })).toBe('');
   });
 
   it('splits a message at its placeholders so user text can be isolated', () => {

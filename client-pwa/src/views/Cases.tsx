@@ -142,7 +142,7 @@ export function Cases(props: { openId: string | null; setOpenId: (id: string | n
           <li key={c.id} class="clickable" data-case-id={c.id} onClick={() => props.setOpenId(c.id)}>
             <strong><UserText>{describe(c)}</UserText></strong> <span>{optionLabel('case', 'status', c.fields.status ?? 'received')}</span>
             {pending.has(c.id) && <span class="tag">⇡</span>}
-            {c.fields.source === 'qr' && <span class="tag">{t('case.qr')}</span>}
+            {c.fields.source === 'qr' && <span class="tag">{optionLabel('case', 'source', 'qr')}</span>}
             {isOverdue(c, now) && <span class="tag bad">{t('case.overdue')}</span>}
           </li>
         ))}

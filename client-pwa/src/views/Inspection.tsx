@@ -3,13 +3,11 @@ import { currentDb } from '../account';
 import type { LocalRecord } from '../db';
 import { saveRecord } from '../edits';
 import { t } from '../i18n';
-import { kindLabel, profile } from '../profile';
+import { kindLabel, kindSpec, profile } from '../profile';
 import { childrenOf } from '../records';
 import { describe, Photos, RecordDetail, UserText } from './common';
 import { KindForm } from './RecordForm';
 import { useLive, useValue } from './hooks';
-
-type Result = 'pass' | 'fail' | 'na';
 
 /** Property inspection: the bureau's checklist from schema/, then rectifications. */
 export function Inspection(props: { inspection: LocalRecord }) {
@@ -25,10 +23,12 @@ export function Inspection(props: { inspection: LocalRecord }) {
   const items = children.filter((c) => c.kind === 'inspection_item');
   const rectifications = children.filter((c) => c.kind === 'rectification');
   const answered = new Map(items.map((i) => [String(i.fields.item), i]));
-  const [answers, setAnswers] = useState<Record<string, Result>>({});
+  const [answers, setAnswers] = useState<Record<string, string>>({});
   const [rectifying, setRectifying] = useState(false);
   const [openRect, setOpenRect] = useState<string | null>(null);
   const checklist = useValue(profile).schema?.checklist.items ?? [];
+  // An answer's choices and their labels, as the schema gives the item's result.
+  const results = kindSpec('inspection_item')?.fields.find((f) => f.name === 'result')?.options ?? [];
 
   async function saveChecklist() {
     for (const [item, result] of Object.entries(answers)) {
@@ -44,20 +44,20 @@ export function Inspection(props: { inspection: LocalRecord }) {
       <h4>{t('inspection.checklist')}</h4>
       <ul class="checklist">
         {checklist.map((item) => {
-          const current = answers[item.id] ?? (answered.get(item.id)?.fields.result as Result | undefined);
+          const current = answers[item.id] ?? (answered.get(item.id)?.fields.result as string | undefined);
           return (
             <li key={item.id} data-item={item.id}>
               <span>{item.group} · {item.label}</span>
-              {(['pass', 'fail', 'na'] as Result[]).map((r) => (
-                <label key={r} class="radio">
+              {results.map((r) => (
+                <label key={r.value} class="radio">
                   <input
                     type="radio"
                     name={`item-${insp.id}-${item.id}`}
-                    value={r}
-                    checked={current === r}
-                    onChange={() => setAnswers((a) => ({ ...a, [item.id]: r }))}
+                    value={r.value}
+                    checked={current === r.value}
+                    onChange={() => setAnswers((a) => ({ ...a, [item.id]: r.value }))}
                   />
-                  {t(`inspection.${r}`)}
+                  {r.label}
                 </label>
               ))}
             </li>

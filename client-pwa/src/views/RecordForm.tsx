@@ -2,9 +2,10 @@
 // field added in schema/ appears on the phone without a hand-written form.
 import { useState } from 'preact/hooks';
 import { currentDb } from '../account';
-import { kindSpec, profile } from '../profile';
+import { kindLabel, kindSpec, profile } from '../profile';
 import type { LocalRecord } from '../db';
 import { t } from '../i18n';
+import { recordTitle } from '../present';
 import { recordsOfKind } from '../records';
 import { fromLocalInput, toLocalInput } from '../time';
 import type { FieldSpec, Fields, KindSpec } from '../types';
@@ -91,7 +92,7 @@ function RefSelect(props: { field: FieldSpec; value: string; onInput: (v: string
       <option value="">{t('form.choose')}</option>
       {options.map((r) => (
         <option key={r.id} value={r.id}>
-          {String(r.fields.title ?? r.fields.content ?? r.fields.started_at ?? r.id.slice(0, 8))}
+          {recordTitle(kindSpec(r.kind), r.fields) || kindLabel(r.kind)}
         </option>
       ))}
     </select>

@@ -85,7 +85,7 @@ export function Today(props: { openCase: (id: string) => void }) {
         {open.map((c) => (
           <li key={c.id} onClick={() => props.openCase(c.id)} class="clickable">
             <strong><UserText>{describe(c)}</UserText></strong> <span>{optionLabel('case', 'status', c.fields.status ?? 'received')}</span>
-            {c.fields.source === 'qr' && <span class="tag">{t('case.qr')}</span>}
+            {c.fields.source === 'qr' && <span class="tag">{optionLabel('case', 'source', 'qr')}</span>}
             {c.fields.due_at ? (
               isOverdue(c, now) ? <span class="tag bad">{t('case.overdue')}</span> : <span class="tag">{t('case.due', { date: formatDateTime(c.fields.due_at) })}</span>
             ) : null}

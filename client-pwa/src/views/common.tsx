@@ -5,24 +5,16 @@ import { addPhoto, photoBlob } from '../attachments';
 import type { LocalRecord } from '../db';
 import { saveRecord, voidRecord } from '../edits';
 import { t, tParts, type MessageKey } from '../i18n';
-import { displayValue, fieldRows } from '../present';
+import { displayValue, fieldRows, recordTitle } from '../present';
 import { kindLabel, kindSpec, profile } from '../profile';
 import { childrenOf } from '../records';
 import type { Fields } from '../types';
 import { useLive } from './hooks';
 import { KindForm } from './RecordForm';
 
-const SUMMARY_FIELDS = [
-  'title', 'description', 'content', 'topic', 'type', 'action', 'item', 'action_required', 'property_company_id', 'caption',
-];
-
-/** One line naming a record, in whatever field its kind uses for that. */
+/** One line naming a record: its kind's title fields, as the schema names them. */
 export function describe(r: LocalRecord): string {
-  for (const name of SUMMARY_FIELDS) {
-    const v = r.fields[name];
-    if (typeof v === 'string' && v) return optionLabel(r.kind, name, v);
-  }
-  return kindLabel(r.kind);
+  return recordTitle(kindSpec(r.kind), r.fields) || kindLabel(r.kind);
 }
 
 export function optionLabel(kind: string, field: string, value: unknown): string {
