@@ -14,6 +14,7 @@ import msgspec
 from openpyxl import load_workbook
 
 from sync.errors import DomainError
+from sync.i18n import t
 
 
 class RowProblem(msgspec.Struct, frozen=True):
@@ -28,8 +29,8 @@ def read_rows(data: bytes, file_name: str) -> list[list[Any]]:
     if data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm")):
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise DomainError("import_unreadable", detail=str(exc)[:200]) from None
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            raise DomainError("import_unreadable", detail=t("detail.not_a_workbook")) from None
         try:
             return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
         finally:
@@ -40,7 +41,7 @@ def read_rows(data: bytes, file_name: str) -> list[list[Any]]:
         except UnicodeDecodeError:
             continue
         return [list(row) for row in csv.reader(io.StringIO(text))]
-    raise DomainError("import_unreadable", detail="encoding")
+    raise DomainError("import_unreadable", detail=t("detail.encoding"))
 
 
 def norm(text: Any) -> str:

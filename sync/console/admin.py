@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.db.engine import read_transaction, write_transaction
 from sync.errors import DomainError
+from sync.i18n import t
 from sync.store import audit, org, people
 
 
@@ -27,7 +28,7 @@ async def overview(engine: AsyncEngine) -> dict[str, Any]:
 async def set_card(engine: AsyncEngine, community_id: str, *, liaison_name: str, phone: str,
                    by: str, now_ms: int) -> None:
     if not liaison_name.strip() or len(liaison_name) > 50 or len(phone) > 40:
-        raise DomainError("invalid_body", field="card", detail="card")
+        raise DomainError("invalid_body", field="card", detail=t("detail.card"))
     async with write_transaction(engine) as conn:
         if await org.set_liaison_card(conn, community_id, liaison_name=liaison_name.strip(),
                                       phone=phone.strip()):

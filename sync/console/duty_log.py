@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from schema.kinds import REVIEW_STATES, DutyLogReview, RecordKind, Visit
+from schema.kinds import FIELD_LABELS, REVIEW_STATES, DutyLogReview, RecordKind, Visit
 from schema.stored import read, time_ms
 from sync.console import flags as F
 from sync.console import present
@@ -244,7 +244,8 @@ async def liaison_day(engine: AsyncEngine, viewer: Viewer, *, liaison_id: str, d
 async def set_review(engine: AsyncEngine, viewer: Viewer, *, liaison_id: str, day: date,
                      state: str, comment: str, now_ms: int) -> None:
     if state not in REVIEW_STATES:
-        raise DomainError("invalid_body", field="state", detail="state")
+        raise DomainError("invalid_choice", field="state",
+                          label=FIELD_LABELS[REVIEW_KIND]["state"])
     async with write_transaction(engine) as conn:
         person = viewer.check_person(await people.get_person(conn, liaison_id))
         record_id = review_id(person.id, day)

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from schema.kinds import Case, CaseStep
+from schema.kinds import FIELD_LABELS, Case, CaseStep
 from schema.stored import read, time_ms
 from sync.console import present
 from sync.console.access import Viewer
@@ -213,7 +213,7 @@ async def reopen(engine: AsyncEngine, viewer: Viewer, case_id: str, *, stage: st
     if not may_reopen(viewer.actor.role):
         raise DomainError("forbidden")
     if stage not in REOPEN_STAGES:
-        raise DomainError("invalid_body", field="stage", detail="stage")
+        raise DomainError("invalid_choice", field="stage", label=FIELD_LABELS["case"]["status"])
     async with write_transaction(engine) as conn:
         case = await store.get_case(conn, case_id)
         if case is None or case.community_id not in viewer.places:

@@ -7,7 +7,6 @@ from typing import Any
 
 from litestar import Router
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,8 +23,7 @@ from sync.console.pages import (
     record_book,
     review,
 )
-from sync.console.pages.common import on_console_error
-from sync.errors import DomainError
+from sync.console.pages.common import ERROR_HANDLERS
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "console"
 
@@ -65,7 +63,7 @@ def console_router() -> Router:
                         create_static_files_router(path="/static", directories=[STATIC_DIR],
                                                    include_in_schema=False)],
         dependencies={"viewer": Provide(current_viewer), "admin": Provide(current_admin)},
-        exception_handlers={DomainError: on_console_error, HTTPException: on_console_error},
+        exception_handlers=ERROR_HANDLERS,
         middleware=[session_cookie],
         include_in_schema=False,
     )

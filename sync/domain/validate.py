@@ -66,7 +66,7 @@ def check_alone(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int
     names = _field_names(kind)
     for name in mutation.fields:
         if name not in names:
-            return DomainError("unknown_field", field=name, name=name[:64]), False
+            return DomainError("unknown_field", field=name, kind=kind.LABEL), False
     if device_id not in hlc_module.SERVER_DEVICES:
         server_only = SERVER_ONLY_FIELDS[kind.KIND]
         for name in mutation.fields:

@@ -12,13 +12,12 @@ from urllib.parse import quote
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from schema.export import export
 from sync.console.access import Viewer, current_viewer
 from sync.console.charts import Chart, Series, render
-from sync.console.pages.common import HELPERS, on_console_error
+from sync.console.pages.common import ERROR_HANDLERS, HELPERS
 from sync.console.router import session_cookie
 from sync.db.engine import read_transaction
 from sync.errors import DomainError
@@ -110,7 +109,7 @@ async def add_score(request: Request[Any, Any, Any], viewer: Viewer) -> Redirect
     try:
         points = float(str(form.get("points", "")))
     except ValueError:
-        raise DomainError("points_out_of_range", field="points", weight="…") from None
+        raise DomainError("invalid_field", field="points", detail=t("detail.points")) from None
     await _evaluation(request).score_manually(
         period_code=period, community_id=community_id,
         criterion_id=str(form.get("criterion_id", "")), points=points,
@@ -269,7 +268,7 @@ def handlers() -> list[Any]:
                         record, appraisal, appraisal_export, diversion, diversion_export,
                         work_orders, upload, map_order],
         dependencies={"viewer": Provide(current_viewer)},
-        exception_handlers={DomainError: on_console_error, HTTPException: on_console_error},
+        exception_handlers=ERROR_HANDLERS,
         middleware=[session_cookie],
         include_in_schema=False,
     )]

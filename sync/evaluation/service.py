@@ -30,6 +30,7 @@ from sync.evaluation.scoring import (
     latest_manual,
     rank,
 )
+from sync.i18n import t
 from sync.store import audit
 from sync.store import evaluation as store
 
@@ -204,7 +205,8 @@ class EvaluationService:
         if actor is not None and actor.role is not Role.BUREAU:
             raise DomainError("forbidden")
         if status not in NOMINATION_STATES:
-            raise DomainError("invalid_request", field="status", detail=status[:20])
+            raise DomainError("invalid_choice", field="status",
+                              label=t("label.nomination_status"))
         period = parse_period(period_code)
         now = self.clock.now_ms()
         async with write_transaction(self.engine) as conn:

@@ -11,6 +11,7 @@ from sync.errors import DomainError
 from sync.http.body import decode_clamped
 from sync.http.deps import require_session, services
 from sync.http.openapi import BEARER, errors, push_operation
+from sync.i18n import t
 from sync.protocol import PullResponse, PushRequest, PushResponse
 from sync.services.auth import Authenticated
 from sync.services.sync import MAX_PULL_LIMIT
@@ -48,7 +49,7 @@ def parse_limit(text: str | None, *, default: int, maximum: int) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= maximum:
-        raise DomainError("invalid_request", field="limit", detail=f"limit 1..{maximum}")
+        raise DomainError("invalid_request", field="limit", detail=t("detail.limit", max=maximum))
     return value
 
 

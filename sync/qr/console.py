@@ -11,11 +11,10 @@ from typing import Any
 
 from litestar import MediaType, Request, Response, Router, get, post
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from sync.console.access import current_actor
-from sync.console.pages.common import on_console_error
+from sync.console.pages.common import ERROR_HANDLERS
 from sync.console.router import session_cookie
 from sync.db.engine import read_transaction
 from sync.domain.roles import Actor, Role
@@ -123,5 +122,5 @@ def router() -> Router:
     return Router(
         path="/console/qr", route_handlers=[registry_page, create, change, image, poster_page],
         dependencies={"actor": Provide(current_actor)},
-        exception_handlers={DomainError: on_console_error, HTTPException: on_console_error},
+        exception_handlers=ERROR_HANDLERS,
         middleware=[session_cookie], include_in_schema=False)

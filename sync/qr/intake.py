@@ -100,7 +100,9 @@ async def _reencoded(raw: bytes) -> Photo:
     try:
         return await reencode_in_turn(raw)
     except PhotoRefused as refused:
-        raise DomainError(refused.code, field="photos", limit=MAX_PIXELS // 10_000) from None
+        if refused.code == "qr_photo_too_many_pixels":
+            raise DomainError(refused.code, field="photos", limit=MAX_PIXELS // 10_000) from None
+        raise DomainError(refused.code, field="photos") from None
 
 
 class QrIntake:

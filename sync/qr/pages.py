@@ -7,7 +7,6 @@ traceback; field mistakes re-show the form with what the resident typed.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from litestar import MediaType, Request, Response, Router, get, post
@@ -15,10 +14,10 @@ from litestar.datastructures import ResponseHeader, UploadFile
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
-from sync.db.engine import is_unavailable
 from sync.errors import DomainError
 from sync.http.body import client_address
 from sync.http.deps import services
+from sync.http.errors import from_http_exception, retry_headers, unexpected
 from sync.i18n import t
 from sync.qr import intake as intake_module
 from sync.qr import rules
@@ -28,19 +27,9 @@ from sync.settings import load_secret_key
 from sync.store.blobs import BlobFolder
 from sync.store.qr import Card
 
-log = logging.getLogger("workroom.qr")
-
 # Three photos at the cap, plus the text: a body over this is cut off early.
 REPORT_BODY_LIMIT = MAX_PHOTOS * MAX_UPLOAD_BYTES + 2 * 1024 * 1024
 FEEDBACK_BODY_LIMIT = 64 * 1024
-
-_STATUS = {
-    "qr_unknown_code": 404, "qr_unknown_tracking": 404, "qr_revoked_code": 410,
-    "qr_photo_too_large": 413, "qr_photo_too_many_pixels": 413, "qr_photo_not_image": 415,
-    "qr_too_many_reports": 429,
-    "qr_code_busy": 429, "qr_feedback_closed": 409,
-}
-
 
 def _intake(request: Request[Any, Any, Any]) -> QrIntake:
     # Built once per app and kept on its state; it holds no per-request data.
@@ -87,7 +76,7 @@ async def submit_report(request: Request[Any, Any, Any], code: str) -> Template 
             raise
         found, card = await intake.find_usable(code)
         return _report_page(code, found.community_name, card, form=form, error=error.message,
-                            status=_STATUS.get(error.code, 400))
+                            status=error.http_status)
     return Redirect(f"/r/t/{done.token}?new=1", status_code=303)
 
 
@@ -130,37 +119,39 @@ def _text(value: object) -> str:
 
 # --- every failure is a page --------------------------------------------------------------
 
-def _error_page(request: Request[Any, Any, Any], *, code: str, message: str,
+def _error_page(request: Request[Any, Any, Any], error: DomainError, *,
                 status: int) -> Response[str]:
     back = None
     if request.method == "POST" and status in (400, 403, 413, 415):
         back = str(request.url.path).removesuffix("/feedback")
     engine = request.app.template_engine
     assert engine is not None  # the app is built with Jinja templates (http/app.py)
-    html = engine.get_template("qr/error.html").render(t=t, code=code, message=message,
-                                                       back=back)
+    html = engine.get_template("qr/error.html").render(t=t, code=error.code,
+                                                       message=error.message, back=back)
     return Response(html, status_code=status, media_type=MediaType.HTML,
-                    headers={"Cache-Control": "no-store"})
+                    headers={"Cache-Control": "no-store", **retry_headers(error)})
+
+
+# The framework's refusals told for a resident: a CSRF failure is a page left open too
+# long; any other refusal is the apology.
+_FOR_RESIDENTS = {"too_large": "qr_request_too_large", "forbidden": "qr_csrf",
+                  "not_found": "qr_not_found", "unavailable": "unavailable"}
 
 
 def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[str]:
-    return _error_page(request, code=exc.code, message=exc.message,
-                       status=_STATUS.get(exc.code, exc.http_status))
+    return _error_page(request, exc, status=exc.http_status)
 
 
 def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[str]:
-    code = {413: "qr_request_too_large", 403: "qr_csrf", 404: "qr_not_found"}.get(
-        exc.status_code, "qr_internal")
-    status = exc.status_code if exc.status_code < 500 else 500
-    return _error_page(request, code=code, message=t(f"error.{code}"), status=status)
+    error, status = from_http_exception(request, exc)
+    return _error_page(request, DomainError(_FOR_RESIDENTS.get(error.code, "qr_internal")),
+                       status=status)
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
-    if is_unavailable(exc):
-        return _error_page(request, code="unavailable", message=t("error.unavailable"),
-                           status=503)
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _error_page(request, code="qr_internal", message=t("error.qr_internal"), status=500)
+    error = unexpected(request, exc)
+    return _error_page(request, DomainError(_FOR_RESIDENTS.get(error.code, "qr_internal")),
+                       status=error.http_status)
 
 
 router = Router(

@@ -61,7 +61,8 @@ class BlobService:
         """The hashes ``actor`` has not sent: whether anyone else has stays unsaid."""
         for index, value in enumerate(hashes):
             if not SHA256.match(value):
-                raise DomainError("invalid_body", field=f"hashes[{index}]", detail="sha256")
+                raise DomainError("invalid_body", field=f"hashes[{index}]",
+                                  detail=t("detail.sha256"))
         async with read_transaction(self.engine) as conn:
             held = await blobs.held_by(conn, actor.id, sorted(set(hashes)))
         return [h for h in dict.fromkeys(hashes) if h not in held]
@@ -96,4 +97,4 @@ def _without_metadata(data: bytes) -> tuple[bytes, str]:
 
 def _check_hash(sha256: str) -> None:
     if not SHA256.match(sha256):
-        raise DomainError("invalid_request", field="sha256", detail="sha256")
+        raise DomainError("invalid_request", field="sha256", detail=t("detail.sha256"))

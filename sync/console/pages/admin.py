@@ -24,7 +24,7 @@ def _role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise DomainError("invalid_body", field="role", detail="role") from None
+        raise DomainError("invalid_choice", field="role", label=t("console.admin.role")) from None
 
 
 @get("/admin/users")
@@ -67,7 +67,7 @@ async def change_user(request: Request[Any, Any, Any], admin: Actor,
     elif action == "unlock":
         await auth.unlock(username, by=admin.username, source=SOURCE)
     else:
-        raise DomainError("invalid_body", field="action", detail="action")
+        raise DomainError("invalid_choice", field="action", label=t("label.user_action"))
     return Redirect("/console/admin/users", status_code=303)
 
 

@@ -10,13 +10,13 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
+from litestar.types import ExceptionHandlersMap
 
 from sync.console import flags, present, shanghai
 from sync.domain.roles import Actor
 from sync.errors import DomainError
+from sync.http.errors import from_http_exception, retry_headers, unexpected
 from sync.i18n import t
-
-_STATUS_CODE = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
 def hours(ms: int | None) -> str:
@@ -52,17 +52,28 @@ def day_param(value: str | None, *, default: date) -> date:
 
 
 def on_console_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Every failure on a console page is a Chinese page (or the login, for a session
+    that ended), told as the API tells it (sync/http/errors.py)."""
     if isinstance(exc, DomainError):
-        code, status = exc.code, exc.http_status
+        error, status = exc, exc.http_status
     elif isinstance(exc, HTTPException):
-        status = exc.status_code if exc.status_code < 500 else 500
-        code = _STATUS_CODE.get(status, "invalid_request")
+        error, status = from_http_exception(request, exc)
     else:
-        raise exc
-    if code == "unauthorized":
+        error = unexpected(request, exc)
+        status = error.http_status
+    if error.code == "unauthorized":
         target = request.url.path
         if request.url.query:
             target += "?" + request.url.query
         return Redirect(f"/console/login?{urlencode({'next': target})}", status_code=303)
-    message = exc.message if isinstance(exc, DomainError) else t(f"error.{code}")
-    return page("error", actor=None, status_code=status, code=code, message=message)
+    return Template(template_name="console/error.html", status_code=status,
+                    headers=retry_headers(error), context={
+                        **HELPERS, "actor": None, "code": error.code,
+                        "message": error.message})
+
+
+# What every console router answers failures with. All three keys: a router's handler
+# overrides the app's only for the same exception class.
+ERROR_HANDLERS: ExceptionHandlersMap = {
+    DomainError: on_console_error, HTTPException: on_console_error,
+    Exception: on_console_error}

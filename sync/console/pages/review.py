@@ -18,6 +18,7 @@ from sync.console.shanghai import parse_time
 from sync.db.engine import read_transaction
 from sync.errors import DomainError
 from sync.http.deps import services
+from sync.i18n import t
 from sync.protocol import ResolveConflictRequest
 from sync.store import people
 
@@ -59,7 +60,7 @@ async def resolve(request: Request[Any, Any, Any], viewer: Viewer,
     form = await request.form()
     choice = str(form.get("choose", ""))
     if choice not in ("winner", "loser"):
-        raise DomainError("invalid_body", field="choose", detail="choose")
+        raise DomainError("invalid_choice", field="choose", label=t("label.conflict_choice"))
     await svc.review.resolve(viewer.actor, conflict_id,
                              ResolveConflictRequest(choose=choice))  # type: ignore[arg-type]
     return Redirect("/console/review", status_code=303)
