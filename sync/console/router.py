@@ -1,4 +1,6 @@
-"""The console's router: its pages, its static files, its error pages, its cookies."""
+"""The console's one router: every page under /console — the duty log, ledger and the
+rest, the evaluation (/console/evaluation) and the QR registry (/console/qr) — with its
+static files, its error pages, its session cookie and its viewer."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.console import session as sessions
-from sync.console.access import current_admin, current_viewer
+from sync.console.access import current_actor, current_admin, current_viewer
 from sync.console.pages import (
     admin,
     auth,
@@ -24,6 +26,8 @@ from sync.console.pages import (
     review,
 )
 from sync.console.pages.common import ERROR_HANDLERS
+from sync.evaluation import pages as evaluation_pages
+from sync.qr import console as qr_console
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "console"
 
@@ -60,9 +64,11 @@ def console_router() -> Router:
         route_handlers=[*auth.handlers, *duty_log.handlers, *compliance.handlers,
                         *ledger.handlers, *record_book.handlers, *property.handlers,
                         *review.handlers, *charts.handlers, *admin.handlers,
+                        evaluation_pages.router(), qr_console.router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR],
                                                    include_in_schema=False)],
-        dependencies={"viewer": Provide(current_viewer), "admin": Provide(current_admin)},
+        dependencies={"viewer": Provide(current_viewer), "admin": Provide(current_admin),
+                      "actor": Provide(current_actor)},
         exception_handlers=ERROR_HANDLERS,
         middleware=[session_cookie],
         include_in_schema=False,

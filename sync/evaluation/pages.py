@@ -11,15 +11,15 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response, Router, get, post
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 
 from schema.export import export
-from sync.console.access import Viewer, current_viewer
+from sync.console.access import Viewer
 from sync.console.charts import Chart, Series, render
-from sync.console.pages.common import ERROR_HANDLERS, HELPERS
-from sync.console.router import session_cookie
+from sync.console.pages.common import HELPERS
 from sync.db.engine import read_transaction
+from sync.domain.access import Action, Subject
+from sync.domain.shanghai import to_local
 from sync.errors import DomainError
 from sync.evaluation.diversion_service import diversion_report
 from sync.evaluation.excel import (
@@ -28,31 +28,19 @@ from sync.evaluation.excel import (
     diversion_workbook,
     to_bytes,
 )
-from sync.evaluation.imports import WorkOrderService
-from sync.evaluation.period import local, parse_period
+from sync.evaluation.period import parse_period
 from sync.evaluation.scoring import squad_summary
-from sync.evaluation.service import EvaluationService
-from sync.http.deps import Services, services
+from sync.http.deps import Services
 from sync.i18n import t
 from sync.store import evaluation as store
-from sync.store import work_orders as orders_store
 from sync.xlsx import XLSX
 
 
-def _svc(request: Request[Any, Any, Any]) -> Services:
-    return services(request.app.state)
-
-
-def _evaluation(request: Request[Any, Any, Any]) -> EvaluationService:
-    svc = _svc(request)
-    return EvaluationService(svc.engine, svc.clock)
-
-
-def _period(request: Request[Any, Any, Any], period: str | None) -> str:
+def _period(svc: Services, period: str | None) -> str:
     """The asked period, else the current quarter."""
     if period:
         return parse_period(period).code
-    now = local(_svc(request).clock.now_ms())
+    now = to_local(svc.clock.now_ms())
     return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
 
 
@@ -70,9 +58,9 @@ def _evaluation_page(name: str, viewer: Viewer, **context: Any) -> Template:
 # --- assessment -------------------------------------------------------------------------
 
 @get("/assessment")
-async def assessment(request: Request[Any, Any, Any], viewer: Viewer,
+async def assessment(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                      period: str | None = None) -> Template:
-    result = await _evaluation(request).assess(_period(request, period), actor=viewer.actor)
+    result = await svc.evaluation.assess(_period(svc, period), actor=viewer.actor)
     chart = Chart(id="ranking", title=t("evaluation.excel.chart_ranking"),
                   labels=[s.workroom.name for s in result.scores[:20]],
                   series=[Series(name=t("evaluation.excel.total"),
@@ -83,17 +71,18 @@ async def assessment(request: Request[Any, Any, Any], viewer: Viewer,
 
 
 @get("/assessment/export")
-async def assessment_export(request: Request[Any, Any, Any], viewer: Viewer,
+async def assessment_export(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                             period: str | None = None) -> Response[bytes]:
-    result = await _evaluation(request).assess(_period(request, period), actor=viewer.actor)
+    result = await svc.evaluation.assess(_period(svc, period), actor=viewer.actor)
     return _xlsx(to_bytes(assessment_workbook(result)), f"考评排名-{result.period.code}.xlsx")
 
 
 @get("/assessment/{community_id:str}")
-async def workroom(request: Request[Any, Any, Any], viewer: Viewer, community_id: str,
+async def workroom(request: Request[Any, Any, Any], svc: Services,
+                   viewer: Viewer, community_id: str,
                    period: str | None = None) -> Template:
     viewer.place(community_id)
-    result = await _evaluation(request).assess(_period(request, period), actor=viewer.actor)
+    result = await svc.evaluation.assess(_period(svc, period), actor=viewer.actor)
     score = next((s for s in result.scores if s.workroom.community_id == community_id), None)
     if score is None:
         raise DomainError("not_found")
@@ -102,7 +91,7 @@ async def workroom(request: Request[Any, Any, Any], viewer: Viewer, community_id
 
 
 @post("/scores")
-async def add_score(request: Request[Any, Any, Any], viewer: Viewer) -> Redirect:
+async def add_score(request: Request[Any, Any, Any], svc: Services, viewer: Viewer) -> Redirect:
     form = await request.form()
     period, community_id = str(form.get("period", "")), str(form.get("community_id", ""))
     viewer.place(community_id)
@@ -110,7 +99,7 @@ async def add_score(request: Request[Any, Any, Any], viewer: Viewer) -> Redirect
         points = float(str(form.get("points", "")))
     except ValueError:
         raise DomainError("invalid_field", field="points", detail=t("detail.points")) from None
-    await _evaluation(request).score_manually(
+    await svc.evaluation.score_manually(
         period_code=period, community_id=community_id,
         criterion_id=str(form.get("criterion_id", "")), points=points,
         note=str(form.get("note", "")), actor=viewer.actor)
@@ -119,14 +108,15 @@ async def add_score(request: Request[Any, Any, Any], viewer: Viewer) -> Redirect
 
 
 @post("/scores/{score_id:str}/contest")
-async def contest(request: Request[Any, Any, Any], viewer: Viewer, score_id: str) -> Redirect:
+async def contest(request: Request[Any, Any, Any], svc: Services,
+                  viewer: Viewer, score_id: str) -> Redirect:
     form = await request.form()
-    async with read_transaction(_svc(request).engine) as conn:
+    async with read_transaction(svc.engine) as conn:
         score = await store.get_manual_score(conn, score_id)
     # Another squad's score is not found, like one that does not exist: the service's own
     # refusal would answer 400 naming the score's community.
     viewer.place(score.community_id if score else None)
-    await _evaluation(request).contest(score_id, reason=str(form.get("reason", "")),
+    await svc.evaluation.contest(score_id, reason=str(form.get("reason", "")),
                                        actor=viewer.actor)
     back = str(form.get("back", ""))
     # Only back to our own pages: a form field must not make us an open redirect.
@@ -136,11 +126,11 @@ async def contest(request: Request[Any, Any, Any], viewer: Viewer, score_id: str
 
 
 @post("/nominations")
-async def nominate(request: Request[Any, Any, Any], viewer: Viewer) -> Redirect:
+async def nominate(request: Request[Any, Any, Any], svc: Services, viewer: Viewer) -> Redirect:
     form = await request.form()
     period = parse_period(str(form.get("period", ""))).code
     community_id = str(form.get("community_id", ""))
-    evaluation = _evaluation(request)
+    evaluation = svc.evaluation
     if community_id:
         await evaluation.decide(period, community_id, status=str(form.get("status", "")),
                                 actor=viewer.actor, note=str(form.get("note", "")) or None)
@@ -150,9 +140,10 @@ async def nominate(request: Request[Any, Any, Any], viewer: Viewer) -> Redirect:
 
 
 @get("/records/{record_id:str}")
-async def record(request: Request[Any, Any, Any], viewer: Viewer, record_id: str) -> Template:
+async def record(request: Request[Any, Any, Any], svc: Services,
+                 viewer: Viewer, record_id: str) -> Template:
     """What a score's evidence points at; out of the viewer's scope is not found."""
-    async with read_transaction(_svc(request).engine) as conn:
+    async with read_transaction(svc.engine) as conn:
         found = await store.get_record(conn, record_id)
         names = await store.user_names(conn)
     if found is None:
@@ -164,35 +155,34 @@ async def record(request: Request[Any, Any, Any], viewer: Viewer, record_id: str
                             labels={name: labels.get(name, name) for name in found.fields},
                             kind_label=kind["label"] if kind else found.kind,
                             author=names.get(found.created_by, found.created_by),
-                            day=local(found.time_ms("started_at") or found.created_ms)
+                            day=to_local(found.time_ms("started_at") or found.created_ms)
                             .date().isoformat())
 
 
 # --- appraisal ----------------------------------------------------------------------------
 
 @get("/appraisal")
-async def appraisal(request: Request[Any, Any, Any], viewer: Viewer,
+async def appraisal(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                     period: str | None = None) -> Template:
-    code = _period(request, period)
-    rows = await _evaluation(request).appraise(code, actor=viewer.actor)
+    code = _period(svc, period)
+    rows = await svc.evaluation.appraise(code, actor=viewer.actor)
     return _evaluation_page("appraisal", viewer, period=code, rows=rows)
 
 
 @get("/appraisal/export")
-async def appraisal_export(request: Request[Any, Any, Any], viewer: Viewer,
+async def appraisal_export(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                            period: str | None = None) -> Response[bytes]:
-    code = _period(request, period)
-    rows = await _evaluation(request).appraise(code, actor=viewer.actor)
+    code = _period(svc, period)
+    rows = await svc.evaluation.appraise(code, actor=viewer.actor)
     return _xlsx(to_bytes(appraisal_workbook(rows)), f"联络员考核-{code}.xlsx")
 
 
 # --- 12345 and the diversion ---------------------------------------------------------------
 
 @get("/diversion")
-async def diversion(request: Request[Any, Any, Any], viewer: Viewer,
+async def diversion(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                     period: str | None = None) -> Template:
-    svc = _svc(request)
-    report = await diversion_report(svc.engine, svc.clock, _period(request, period),
+    report = await diversion_report(svc.engine, svc.clock, _period(svc, period),
                                     actor=viewer.actor)
     trend = Chart(id="trend", title=t("evaluation.excel.chart_trend"), line=True,
                   labels=[r.month for r in report.trend], series=[
@@ -214,61 +204,53 @@ async def diversion(request: Request[Any, Any, Any], viewer: Viewer,
 
 
 @get("/diversion/export")
-async def diversion_export(request: Request[Any, Any, Any], viewer: Viewer,
+async def diversion_export(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                            period: str | None = None) -> Response[bytes]:
-    svc = _svc(request)
-    report = await diversion_report(svc.engine, svc.clock, _period(request, period),
+    report = await diversion_report(svc.engine, svc.clock, _period(svc, period),
                                     actor=viewer.actor)
     return _xlsx(to_bytes(diversion_workbook(report)), f"12345分流-{report.period}.xlsx")
 
 
 @get("/work-orders")
-async def work_orders(request: Request[Any, Any, Any], viewer: Viewer,
+async def work_orders(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                       import_id: str | None = None) -> Template:
-    svc = _svc(request)
-    orders = WorkOrderService(svc.engine, svc.clock)
-    async with read_transaction(svc.engine) as conn:
-        recent = await orders_store.imports(conn, limit=20)
+    orders, actor = svc.work_orders, viewer.actor
+    recent = await orders.imports(actor=actor)
     shown = import_id or (recent[0]["id"] if recent else None)
-    unmapped = await orders.unmapped()
-    return _evaluation_page("work_orders", viewer, imports=recent, shown=shown,
-                            errors=await orders.import_errors(shown) if shown else [],
-                            unmapped=unmapped, places=viewer.squad_places(None))
+    return _evaluation_page(
+        "work_orders", viewer, imports=recent, shown=shown,
+        errors=await orders.import_errors(shown, actor=actor) if shown else [],
+        unmapped=await orders.unmapped(actor=actor), places=viewer.squad_places(None),
+        may_import=viewer.may(Subject.WORK_ORDERS, Action.MANAGE))
 
 
 @post("/work-orders/import")
-async def upload(request: Request[Any, Any, Any], viewer: Viewer) -> Redirect:
+async def upload(request: Request[Any, Any, Any], svc: Services, viewer: Viewer) -> Redirect:
     form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise DomainError("import_empty")
-    svc = _svc(request)
-    result = await WorkOrderService(svc.engine, svc.clock).import_file(
+    result = await svc.work_orders.import_file(
         await upload.read(), file_name=upload.filename or "12345", actor=viewer.actor)
     return Redirect(f"/console/evaluation/work-orders?import_id={result.import_id}",
                     status_code=303)
 
 
 @post("/work-orders/{order_no:str}/map")
-async def map_order(request: Request[Any, Any, Any], viewer: Viewer, order_no: str) -> Redirect:
+async def map_order(request: Request[Any, Any, Any], svc: Services,
+                    viewer: Viewer, order_no: str) -> Redirect:
     form = await request.form()
     community_id = str(form.get("community_id", ""))
     viewer.place(community_id)
-    svc = _svc(request)
-    await WorkOrderService(svc.engine, svc.clock).map_order(order_no, community_id,
-                                                            actor=viewer.actor)
+    await svc.work_orders.map_order(order_no, community_id, actor=viewer.actor)
     return Redirect("/console/evaluation/work-orders", status_code=303)
 
 
-def handlers() -> list[Any]:
-    """The evaluation's pages: the console's session, guard and error pages."""
-    return [Router(
-        path="/console/evaluation",
+def router() -> Router:
+    """The evaluation's pages, mounted under the console's router (its session, guard and
+    error pages)."""
+    return Router(
+        path="/evaluation",
         route_handlers=[assessment, assessment_export, workroom, add_score, contest, nominate,
                         record, appraisal, appraisal_export, diversion, diversion_export,
-                        work_orders, upload, map_order],
-        dependencies={"viewer": Provide(current_viewer)},
-        exception_handlers=ERROR_HANDLERS,
-        middleware=[session_cookie],
-        include_in_schema=False,
-    )]
+                        work_orders, upload, map_order])

@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -21,19 +22,13 @@ from sync.console import router as console_router
 from sync.db.engine import make_engine
 from sync.domain import text
 from sync.errors import DomainError
-from sync.evaluation import pages as evaluation_pages
 from sync.http import auth_api, blobs_api, health, pwa, review_api, schema_api, sync_api
-from sync.http.deps import Services
+from sync.http.deps import build_services, provide_services
 from sync.http.errors import on_domain_error, on_http_exception, on_unexpected
 from sync.http.guard import check_request
 from sync.http.openapi import COMPONENTS, RawJSONPlugin
 from sync.qr import handlers as qr_handlers
-from sync.services.auth import AuthService
-from sync.services.blobs import BlobService
-from sync.services.review import ReviewService
-from sync.services.sync import SyncService
 from sync.settings import Settings, load_secret_key
-from sync.store.blobs import BlobFolder
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -58,14 +53,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
-        app.state.services = Services(
-            settings=settings, engine=engine, clock=clock,
-            auth=AuthService(engine, clock, token_ttl_days=settings.token_ttl_days),
-            sync=SyncService(engine, clock, cursor_key=secret_key.encode()),
-            review=ReviewService(engine, clock),
-            blobs=BlobService(engine, clock, BlobFolder(settings.blob_dir),
-                              max_bytes=settings.max_blob_bytes),
-        )
+        app.state.services = build_services(settings, engine=engine, clock=clock,
+                                             secret_key=secret_key)
         try:
             yield
         finally:
@@ -75,8 +64,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
         route_handlers=[*auth_api.handlers, *health.handlers, *sync_api.handlers,
                         *review_api.handlers, *blobs_api.handlers, *schema_api.handlers,
                         *qr_handlers.handlers, *pwa.handlers(settings),
-                        *console_router.handlers(), *evaluation_pages.handlers()],
+                        *console_router.handlers()],
         lifespan=[lifespan],
+        dependencies={"svc": Provide(provide_services, sync_to_thread=False)},
         before_request=check_request,
         exception_handlers={
             DomainError: on_domain_error,

@@ -7,8 +7,9 @@ from litestar import Request, Response, get, post
 from litestar.di import Provide
 
 from sync.domain.roles import Actor
+from sync.domain.shanghai import wire_iso
 from sync.http.body import client_address, decode_request
-from sync.http.deps import bearer_token, require_session, services
+from sync.http.deps import Services, bearer_token, require_session
 from sync.http.openapi import BEARER, documented, errors, json_body
 from sync.protocol import (
     CommunityOut,
@@ -19,7 +20,6 @@ from sync.protocol import (
     UserOut,
 )
 from sync.services.auth import Authenticated
-from sync.timefmt import iso
 
 _login_decoder = msgspec.json.Decoder(LoginRequest)
 
@@ -30,28 +30,28 @@ def user_out(actor: Actor) -> UserOut:
 
 @post("/api/v1/auth/login", status_code=200, tags=["auth"], responses=errors(401, 413, 429),
       operation_class=json_body(LoginRequest))
-async def login(request: Request) -> LoginResponse:
+async def login(request: Request, svc: Services) -> LoginResponse:
     body = await decode_request(request, _login_decoder)
-    session = await services(request.app.state).auth.login(
+    session = await svc.auth.login(
         username=body.username, password=body.password, device_id=body.device_id,
         device_name=body.device_name, source=client_address(request))
-    return LoginResponse(token=session.token, expires_at=iso(session.expires_ms),
+    return LoginResponse(token=session.token, expires_at=wire_iso(session.expires_ms),
                          user=user_out(session.actor))
 
 
 @post("/api/v1/auth/logout", status_code=204, tags=["auth"],
       dependencies={"session": Provide(require_session)}, security=BEARER,
       responses=errors(401), operation_class=documented(answers={204: None}))
-async def logout(request: Request, session: Authenticated) -> Response[None]:
-    await services(request.app.state).auth.logout(
+async def logout(request: Request, svc: Services, session: Authenticated) -> Response[None]:
+    await svc.auth.logout(
         bearer_token(request), actor=session.actor, source=client_address(request))
     return Response(None, status_code=204)
 
 
 @get("/api/v1/me", tags=["auth"], dependencies={"session": Provide(require_session)},
      security=BEARER, responses=errors(401))
-async def me(request: Request, session: Authenticated) -> MeResponse:
-    communities = await services(request.app.state).auth.me(session.actor)
+async def me(request: Request, svc: Services, session: Authenticated) -> MeResponse:
+    communities = await svc.auth.me(session.actor)
     return MeResponse(user=user_out(session.actor), communities=[
         CommunityOut(id=c.id, name=c.name, squad_id=c.squad_id, property_companies=[
             PropertyCompanyOut(id=pid, name=name) for pid, name in companies])

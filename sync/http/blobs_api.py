@@ -8,7 +8,7 @@ from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec
 
 from sync.http.body import decode_request
-from sync.http.deps import require_session, services
+from sync.http.deps import Services, require_session
 from sync.http.openapi import BEARER, BINARY, IMAGE_TYPES, documented, errors, json_body
 from sync.protocol import MissingBlobsRequest, MissingBlobsResponse
 from sync.services.auth import Authenticated
@@ -25,26 +25,27 @@ _session = {"session": Provide(require_session)}
          **errors(401, 403, 413, 415), 201: ResponseSpec(None, description="Stored")},
      operation_class=documented(body={media_type: BINARY for media_type in IMAGE_TYPES},
                                 answers={200: None, 201: None}))
-async def put_blob(request: Request, session: Authenticated, sha256: str) -> Response[None]:
-    created = await services(request.app.state).blobs.put(session.actor, sha256,
-                                                          await request.body())
+async def put_blob(request: Request, svc: Services,
+                   session: Authenticated, sha256: str) -> Response[None]:
+    created = await svc.blobs.put(session.actor, sha256, await request.body())
     return Response(None, status_code=201 if created else 200)
 
 
 @post("/api/v1/blobs/missing", status_code=200, tags=["blobs"], dependencies=_session,
       security=BEARER, responses=errors(401, 413),
       operation_class=json_body(MissingBlobsRequest))
-async def missing_blobs(request: Request, session: Authenticated) -> MissingBlobsResponse:
+async def missing_blobs(request: Request, svc: Services,
+                        session: Authenticated) -> MissingBlobsResponse:
     body = await decode_request(request, _missing_decoder)
-    return MissingBlobsResponse(missing=await services(request.app.state).blobs.missing(
-        session.actor, body.hashes))
+    return MissingBlobsResponse(missing=await svc.blobs.missing(session.actor, body.hashes))
 
 
 @get("/api/v1/blobs/{sha256:str}", tags=["blobs"], dependencies=_session, security=BEARER,
      responses=errors(401, 404),
      operation_class=documented(answers={200: dict.fromkeys(IMAGE_TYPES, BINARY)}))
-async def get_blob(request: Request, session: Authenticated, sha256: str) -> Response[bytes]:
-    data, media_type = await services(request.app.state).blobs.get(session.actor, sha256)
+async def get_blob(request: Request, svc: Services,
+                   session: Authenticated, sha256: str) -> Response[bytes]:
+    data, media_type = await svc.blobs.get(session.actor, sha256)
     return Response(data, media_type=media_type,
                     headers={"Cache-Control": "private, max-age=31536000, immutable"})
 

@@ -1,4 +1,5 @@
-"""Dependencies shared by handlers: the services and the bearer-token session."""
+"""The composition root: every service is built here once, at start-up, and handlers
+receive them by injection (``svc: Services``, provided app-wide in sync/http/app.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import Clock
 from sync.errors import DomainError
+from sync.evaluation.imports import WorkOrderService
+from sync.evaluation.service import EvaluationService
+from sync.qr.intake import QrIntake
+from sync.qr.registry import QrRegistry
 from sync.services.auth import Authenticated, AuthService
 from sync.services.blobs import BlobService
 from sync.services.review import ReviewService
 from sync.services.sync import SyncService
 from sync.settings import Settings
+from sync.store.blobs import BlobFolder
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
     settings: Settings
     engine: AsyncEngine
@@ -26,10 +32,35 @@ class Services:
     sync: SyncService
     review: ReviewService
     blobs: BlobService
+    qr_intake: QrIntake
+    qr_registry: QrRegistry
+    evaluation: EvaluationService
+    work_orders: WorkOrderService
+
+
+def build_services(settings: Settings, *, engine: AsyncEngine, clock: Clock,
+                   secret_key: str) -> Services:
+    folder = BlobFolder(settings.blob_dir)
+    return Services(
+        settings=settings, engine=engine, clock=clock,
+        auth=AuthService(engine, clock, token_ttl_days=settings.token_ttl_days),
+        sync=SyncService(engine, clock, cursor_key=secret_key.encode()),
+        review=ReviewService(engine, clock),
+        blobs=BlobService(engine, clock, folder, max_bytes=settings.max_blob_bytes),
+        qr_intake=QrIntake(engine, clock, folder, secret=secret_key),
+        qr_registry=QrRegistry(engine, clock),
+        evaluation=EvaluationService(engine, clock),
+        work_orders=WorkOrderService(engine, clock),
+    )
 
 
 def services(state: State) -> Services:
     return state.services
+
+
+def provide_services(state: State) -> Services:
+    """The ``svc`` dependency of every handler."""
+    return services(state)
 
 
 def bearer_token(request: Request) -> str:
@@ -42,3 +73,9 @@ def bearer_token(request: Request) -> str:
 
 async def require_session(request: Request) -> Authenticated:
     return await services(request.app.state).auth.authenticate(bearer_token(request))
+
+
+def public_base_url(svc: Services, request: Request) -> str:
+    """The address residents' QR codes point at. The configured public address wins:
+    behind a proxy the request's own is internal."""
+    return svc.settings.public_url or str(request.base_url).rstrip("/")

@@ -9,7 +9,7 @@ from litestar.di import Provide
 from sync.domain import text
 from sync.errors import DomainError
 from sync.http.body import decode_clamped
-from sync.http.deps import require_session, services
+from sync.http.deps import Services, require_session
 from sync.http.openapi import BEARER, errors, push_operation
 from sync.i18n import t
 from sync.protocol import PullResponse, PushRequest, PushResponse
@@ -24,18 +24,18 @@ _FIELDS_DEPTH = 4 + text.MAX_VALUE_DEPTH
 @post("/api/v1/sync/push", status_code=200, tags=["sync"],
       dependencies={"session": Provide(require_session)}, security=BEARER,
       responses=errors(401, 403, 413), operation_class=push_operation())
-async def push(request: Request, session: Authenticated) -> PushResponse:
+async def push(request: Request, svc: Services, session: Authenticated) -> PushResponse:
     body, raw = decode_clamped(await request.body(), _push_decoder, limit=_FIELDS_DEPTH)
-    return await services(request.app.state).sync.push(
+    return await svc.sync.push(
         session.actor, session.device_id, body,
         may_hold_forbidden=text.may_hold_forbidden(raw))
 
 
 @get("/api/v1/sync/pull", tags=["sync"], dependencies={"session": Provide(require_session)},
      security=BEARER, responses=errors(401, 403))
-async def pull(request: Request, session: Authenticated, cursor: str | None = None,
+async def pull(request: Request, svc: Services, session: Authenticated, cursor: str | None = None,
                limit: str | None = None) -> PullResponse:
-    return await services(request.app.state).sync.pull(
+    return await svc.sync.pull(
         session.actor, cursor=cursor or None, limit=parse_limit(limit, default=1000,
                                                                 maximum=MAX_PULL_LIMIT))
 

@@ -12,16 +12,16 @@ import msgspec
 from litestar import MediaType, Request, Response, get, post
 from litestar.di import Provide
 
+from sync.domain.shanghai import wire_iso
 from sync.errors import DomainError
 from sync.http.body import client_address, decode_request
-from sync.http.deps import require_session, services
+from sync.http.deps import Services, public_base_url, require_session
 from sync.http.openapi import BEARER, BINARY, documented, errors, json_body
 from sync.qr import images, poster
-from sync.qr.registry import QrRegistry, WeekFigures
+from sync.qr.registry import WeekFigures
 from sync.services.auth import Authenticated
 from sync.store.blobs import BlobFolder
 from sync.store.qr import QrCode
-from sync.timefmt import iso
 
 _session = {"session": Provide(require_session)}
 
@@ -64,67 +64,58 @@ def code_out(found: QrCode, base_url: str) -> CodeOut:
     return CodeOut(code=found.code, url=images.public_url(base_url, found.code),
                    community_id=found.community_id, community_name=found.community_name,
                    placement=found.placement, state=code_state(found),
-                   posted_at=iso(found.posted_ms),
-                   last_scan_at=iso(found.last_scan_ms) if found.last_scan_ms else None,
+                   posted_at=wire_iso(found.posted_ms),
+                   last_scan_at=wire_iso(found.last_scan_ms) if found.last_scan_ms else None,
                    replaced_by=found.replaced_by)
-
-
-def _registry(request: Request[Any, Any, Any]) -> QrRegistry:
-    s = services(request.app.state)
-    return QrRegistry(s.engine, s.clock)
-
-
-def _base(request: Request[Any, Any, Any]) -> str:
-    # The configured public address wins: behind a proxy the request's own is internal.
-    return (services(request.app.state).settings.public_url
-            or str(request.base_url).rstrip("/"))
 
 
 @get("/api/v1/qr/codes", tags=["qr"], dependencies=_session, security=BEARER,
      responses=errors(401, 403))
-async def list_codes(request: Request[Any, Any, Any], session: Authenticated,
+async def list_codes(request: Request[Any, Any, Any], svc: Services, session: Authenticated,
                      community_id: str | None = None,
                      squad_id: str | None = None) -> CodesResponse:
-    found = await _registry(request).codes(by=session.actor, community_id=community_id,
+    found = await svc.qr_registry.codes(by=session.actor, community_id=community_id,
                                            squad_id=squad_id)
-    return CodesResponse(codes=[code_out(c, _base(request)) for c in found])
+    return CodesResponse(codes=[code_out(c, public_base_url(svc, request)) for c in found])
 
 
 @post("/api/v1/qr/codes", status_code=201, tags=["qr"], dependencies=_session, security=BEARER,
       responses=errors(401, 403, 404, 413), operation_class=json_body(CreateCode))
-async def create_code(request: Request[Any, Any, Any], session: Authenticated) -> CodeOut:
+async def create_code(request: Request[Any, Any, Any], svc: Services,
+                      session: Authenticated) -> CodeOut:
     body = await decode_request(request, _create_decoder)
-    found = await _registry(request).create(body.community_id, body.placement,
+    found = await svc.qr_registry.create(body.community_id, body.placement,
                                             by=session.actor,
                                             source=client_address(request) or "api")
-    return code_out(found, _base(request))
+    return code_out(found, public_base_url(svc, request))
 
 
 @post("/api/v1/qr/codes/{code:str}/revoke", status_code=200, tags=["qr"],
       dependencies=_session, security=BEARER, responses=errors(401, 403, 404))
-async def revoke_code(request: Request[Any, Any, Any], session: Authenticated,
+async def revoke_code(request: Request[Any, Any, Any], svc: Services, session: Authenticated,
                       code: str) -> CodeOut:
-    found = await _registry(request).revoke(code, by=session.actor,
+    found = await svc.qr_registry.revoke(code, by=session.actor,
                                             source=client_address(request) or "api")
-    return code_out(found, _base(request))
+    return code_out(found, public_base_url(svc, request))
 
 
 @post("/api/v1/qr/codes/{code:str}/replace", status_code=201, tags=["qr"],
       dependencies=_session, security=BEARER, responses=errors(401, 403, 404))
-async def replace_code(request: Request[Any, Any, Any], session: Authenticated,
+async def replace_code(request: Request[Any, Any, Any], svc: Services, session: Authenticated,
                        code: str) -> CodeOut:
-    found = await _registry(request).replace(code, by=session.actor,
+    found = await svc.qr_registry.replace(code, by=session.actor,
                                              source=client_address(request) or "api")
-    return code_out(found, _base(request))
+    return code_out(found, public_base_url(svc, request))
 
 
 @get("/api/v1/qr/codes/{code:str}/image/{fmt:str}", tags=["qr"], dependencies=_session,
      security=BEARER, responses=errors(401, 403, 404), operation_class=documented(
          answers={200: {"image/svg+xml": BINARY, "image/png": BINARY}}))
-async def code_image(request: Request[Any, Any, Any], session: Authenticated, code: str,
+async def code_image(request: Request[Any, Any, Any], svc: Services,
+                     session: Authenticated, code: str,
                      fmt: str) -> Response[bytes]:
-    found = await _registry(request).find(code, by=session.actor)
-    url = images.public_url(_base(request), found.code)
+    found = await svc.qr_registry.find(code, by=session.actor)
+    url = images.public_url(public_base_url(svc, request), found.code)
     if fmt == "svg":
         return Response(images.svg(url).encode(), media_type="image/svg+xml")
     if fmt == "png":
@@ -134,22 +125,22 @@ async def code_image(request: Request[Any, Any, Any], session: Authenticated, co
 
 @get("/api/v1/qr/posters", tags=["qr"], dependencies=_session, security=BEARER,
      media_type=MediaType.HTML, responses=errors(401, 403, 404))
-async def posters(request: Request[Any, Any, Any], session: Authenticated,
+async def posters(request: Request[Any, Any, Any], svc: Services, session: Authenticated,
                   community_id: str | None = None,
                   squad_id: str | None = None) -> Response[str]:
-    pages = await _registry(request).poster_pages(by=session.actor, community_id=community_id,
+    pages = await svc.qr_registry.poster_pages(by=session.actor, community_id=community_id,
                                                   squad_id=squad_id)
-    s = services(request.app.state)
-    html = poster.render(pages, base_url=_base(request), folder=BlobFolder(s.settings.blob_dir),
+    html = poster.render(pages, base_url=public_base_url(svc, request),
+                         folder=BlobFolder(svc.settings.blob_dir),
                          title=community_id or squad_id or "")
     return Response(html, media_type=MediaType.HTML)
 
 
 @get("/api/v1/qr/figures", tags=["qr"], dependencies=_session, security=BEARER,
      responses=errors(401, 403))
-async def figures(request: Request[Any, Any, Any], session: Authenticated,
+async def figures(request: Request[Any, Any, Any], svc: Services, session: Authenticated,
                   community_id: str | None = None, weeks: int = 8) -> FiguresResponse:
-    return FiguresResponse(figures=await _registry(request).figures(
+    return FiguresResponse(figures=await svc.qr_registry.figures(
         by=session.actor, community_id=community_id, weeks=max(1, min(weeks, 104))))
 
 

@@ -1,5 +1,6 @@
 """The QR registry in the console (/console/qr): admins and squad leaders post, replace
-and revoke codes and print posters; the bureau reads; everyone sees the use figures.
+and revoke codes and print posters; the bureau reads them and their use figures (the
+access policy's QR_CODES, sync/domain/access.py).
 
 It rides on the console's session (sync/console/access.py) and error pages, and calls
 the same registry as the CLI and the JSON API.
@@ -10,93 +11,81 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import MediaType, Request, Response, Router, get, post
-from litestar.di import Provide
 from litestar.response import Redirect, Template
 
-from sync.console.access import current_actor
-from sync.console.pages.common import ERROR_HANDLERS
-from sync.console.router import session_cookie
 from sync.db.engine import read_transaction
-from sync.domain.roles import Actor, Role
+from sync.domain import access
+from sync.domain.access import Action, Subject
+from sync.domain.roles import Actor
+from sync.domain.shanghai import fmt_datetime
 from sync.errors import DomainError
-from sync.http.deps import services
+from sync.http.deps import Services, public_base_url
 from sync.i18n import t
 from sync.qr import images, poster, rules
 from sync.qr.api import code_state
-from sync.qr.registry import QrRegistry, may_manage
 from sync.store import org
 from sync.store.blobs import BlobFolder
 
 
-def _registry(request: Request[Any, Any, Any]) -> QrRegistry:
-    s = services(request.app.state)
-    return QrRegistry(s.engine, s.clock)
-
-
-def _base(request: Request[Any, Any, Any]) -> str:
-    # The configured public address wins: behind a proxy the request's own is internal.
-    return (services(request.app.state).settings.public_url
-            or str(request.base_url).rstrip("/"))
-
-
-def _staff(actor: Actor) -> Actor:
-    # Liaisons use the PWA; the registry is for the office and supervisors.
-    if actor.role is Role.LIAISON:
-        raise DomainError("forbidden")
-    return actor
+def _may(actor: Actor, action: Action, community_id: str, squad_id: str) -> bool:
+    return access.may(actor, Subject.QR_CODES, action, community_id=community_id,
+                      squad_id=squad_id)
 
 
 @get("/")
-async def registry_page(request: Request[Any, Any, Any], actor: Actor,
+async def registry_page(request: Request[Any, Any, Any], svc: Services, actor: Actor,
                         community_id: str | None = None) -> Template:
-    registry = _registry(request)
-    codes = await registry.codes(by=_staff(actor), community_id=community_id or None)
+    registry = svc.qr_registry
+    codes = await registry.codes(by=actor, community_id=community_id or None)
     figures = await registry.figures(by=actor, community_id=community_id or None, weeks=8)
-    async with read_transaction(services(request.app.state).engine) as conn:
-        communities = await org.list_communities(conn)
+    async with read_transaction(svc.engine) as conn:
+        communities = await org.communities_of(conn)
+    base = public_base_url(svc, request)
     return Template("qr/console.html", context={
-        "t": t, "actor": actor, "base": _base(request), "community_id": community_id or "",
-        "rows": [{"code": c, "url": images.public_url(_base(request), c.code),
-                  "state": code_state(c), "posted": rules.local_time(c.posted_ms)[:10],
-                  "last_scan": rules.local_time(c.last_scan_ms) if c.last_scan_ms else "",
+        "t": t, "actor": actor, "base": base, "community_id": community_id or "",
+        "rows": [{"code": c, "url": images.public_url(base, c.code),
+                  "state": code_state(c), "posted": fmt_datetime(c.posted_ms)[:10],
+                  "last_scan": fmt_datetime(c.last_scan_ms) if c.last_scan_ms else "",
                   "stale": c.active and rules.is_stale(
                       posted_ms=c.posted_ms, last_scan_ms=c.last_scan_ms,
-                      now_ms=services(request.app.state).clock.now_ms()),
-                  "may_manage": c.active and may_manage(actor, c.squad_id)} for c in codes],
-        "manageable": [c for c in communities if may_manage(actor, c.squad_id)],
-        "squads": sorted({c.squad_id for c in communities if may_manage(actor, c.squad_id)
-                          or actor.role is Role.BUREAU}),
+                      now_ms=svc.clock.now_ms()),
+                  "may_manage": c.active and _may(actor, Action.MANAGE, c.community_id,
+                                                  c.squad_id)} for c in codes],
+        "manageable": [c for c in communities
+                       if _may(actor, Action.MANAGE, c.id, c.squad_id)],
+        "squads": sorted({c.squad_id for c in communities
+                          if _may(actor, Action.READ, c.id, c.squad_id)}),
         "placements": rules.STANDARD_PLACEMENTS, "figures": figures,
         "stale_days": rules.STALE_DAYS})
 
 
 @post("/codes")
-async def create(request: Request[Any, Any, Any], actor: Actor) -> Redirect:
+async def create(request: Request[Any, Any, Any], svc: Services, actor: Actor) -> Redirect:
     form = await request.form()
     placement = str(form.get("custom_placement", "")).strip() or str(form.get("placement", ""))
-    found = await _registry(request).create(str(form.get("community_id", "")), placement,
-                                            by=_staff(actor), source="console")
+    found = await svc.qr_registry.create(str(form.get("community_id", "")), placement,
+                                            by=actor, source="console")
     return Redirect(f"/console/qr/?community_id={found.community_id}", status_code=303)
 
 
 @post("/codes/{code:str}/{action:str}")
-async def change(request: Request[Any, Any, Any], actor: Actor, code: str,
+async def change(request: Request[Any, Any, Any], svc: Services, actor: Actor, code: str,
                  action: str) -> Redirect:
-    registry = _registry(request)
+    registry = svc.qr_registry
     if action == "revoke":
-        found = await registry.revoke(code, by=_staff(actor), source="console")
+        found = await registry.revoke(code, by=actor, source="console")
     elif action == "replace":
-        found = await registry.replace(code, by=_staff(actor), source="console")
+        found = await registry.replace(code, by=actor, source="console")
     else:
         raise DomainError("not_found")
     return Redirect(f"/console/qr/?community_id={found.community_id}", status_code=303)
 
 
 @get("/codes/{code:str}/image/{fmt:str}")
-async def image(request: Request[Any, Any, Any], actor: Actor, code: str,
+async def image(request: Request[Any, Any, Any], svc: Services, actor: Actor, code: str,
                 fmt: str) -> Response[bytes]:
-    found = await _registry(request).find(code, by=_staff(actor))
-    url = images.public_url(_base(request), found.code)
+    found = await svc.qr_registry.find(code, by=actor)
+    url = images.public_url(public_base_url(svc, request), found.code)
     if fmt == "svg":
         return Response(images.svg(url).encode(), media_type="image/svg+xml", headers={
             "Content-Disposition": f'attachment; filename="qr-{found.code}.svg"'})
@@ -107,20 +96,17 @@ async def image(request: Request[Any, Any, Any], actor: Actor, code: str,
 
 
 @get("/poster")
-async def poster_page(request: Request[Any, Any, Any], actor: Actor,
+async def poster_page(request: Request[Any, Any, Any], svc: Services, actor: Actor,
                       community_id: str | None = None,
                       squad_id: str | None = None) -> Response[str]:
-    pages = await _registry(request).poster_pages(
-        by=_staff(actor), community_id=community_id or None, squad_id=squad_id or None)
-    folder = BlobFolder(services(request.app.state).settings.blob_dir)
-    html = poster.render(pages, base_url=_base(request), folder=folder,
+    pages = await svc.qr_registry.poster_pages(
+        by=actor, community_id=community_id or None, squad_id=squad_id or None)
+    folder = BlobFolder(svc.settings.blob_dir)
+    html = poster.render(pages, base_url=public_base_url(svc, request), folder=folder,
                          title=community_id or squad_id or "")
     return Response(html, media_type=MediaType.HTML)
 
 
 def router() -> Router:
-    return Router(
-        path="/console/qr", route_handlers=[registry_page, create, change, image, poster_page],
-        dependencies={"actor": Provide(current_actor)},
-        exception_handlers=ERROR_HANDLERS,
-        middleware=[session_cookie], include_in_schema=False)
+    """Mounted under the console's router: its session, guard and error pages."""
+    return Router(path="/qr", route_handlers=[registry_page, create, change, image, poster_page])

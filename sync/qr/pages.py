@@ -14,6 +14,7 @@ from litestar.datastructures import ResponseHeader, UploadFile
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
+from sync.domain.org import Card
 from sync.errors import DomainError
 from sync.http.body import client_address
 from sync.http.deps import services
@@ -23,24 +24,14 @@ from sync.qr import intake as intake_module
 from sync.qr import rules
 from sync.qr.intake import OUTCOMES, QrIntake, ReportForm
 from sync.qr.photos import MAX_PHOTOS, MAX_UPLOAD_BYTES
-from sync.settings import load_secret_key
-from sync.store.blobs import BlobFolder
-from sync.store.qr import Card
 
 # Three photos at the cap, plus the text: a body over this is cut off early.
 REPORT_BODY_LIMIT = MAX_PHOTOS * MAX_UPLOAD_BYTES + 2 * 1024 * 1024
 FEEDBACK_BODY_LIMIT = 64 * 1024
 
+
 def _intake(request: Request[Any, Any, Any]) -> QrIntake:
-    # Built once per app and kept on its state; it holds no per-request data.
-    state = request.app.state
-    found = getattr(state, "qr_intake", None)
-    if found is None:
-        s = services(state)
-        found = QrIntake(s.engine, s.clock, BlobFolder(s.settings.blob_dir),
-                         secret=load_secret_key(s.settings))
-        state.qr_intake = found
-    return found
+    return services(request.app.state).qr_intake
 
 
 def _report_page(code: str, found_name: str, card: Card | None, *, form: ReportForm,

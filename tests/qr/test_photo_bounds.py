@@ -5,6 +5,7 @@ still being decoded count against the flood limit (issue 15, finding 4)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import threading
 import time
@@ -143,9 +144,9 @@ async def test_reports_still_being_decoded_count_against_the_flood_limit(
     photo = jpeg_with_gps((64, 48))
     async with concurrent(seeded, clock) as served:
         s = services(served.app.state)
-        served.app.state.qr_intake = QrIntake(
+        served.app.state.services = dataclasses.replace(s, qr_intake=QrIntake(
             s.engine, s.clock, BlobFolder(s.settings.blob_dir),
-            secret=load_secret_key(s.settings), limits=Limits(per_client_per_hour=2))
+            secret=load_secret_key(s.settings), limits=Limits(per_client_per_hour=2)))
         reports = [asyncio.ensure_future(submit(served.client, code.code, photos=[photo]))
                    for _ in range(3)]
         # The third is refused while the first two still wait for their decode.

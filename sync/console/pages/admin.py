@@ -13,7 +13,7 @@ from sync.console.excel import Sheet, download
 from sync.console.pages.common import page
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
-from sync.http.deps import services
+from sync.http.deps import Services
 from sync.i18n import t
 from sync.services.org_import import HEADERS, TEMPLATE_ROWS, import_org
 
@@ -28,16 +28,16 @@ def _role(value: str) -> Role:
 
 
 @get("/admin/users")
-async def users(request: Request[Any, Any, Any], admin: Actor) -> Template:
-    found = await service.overview(services(request.app.state).engine)
+async def users(request: Request[Any, Any, Any], svc: Services, admin: Actor) -> Template:
+    found = await service.overview(svc.engine)
     return page("admin_users", actor=admin, roles=[r.value for r in Role], **found)
 
 
 @post("/admin/users")
-async def add_user(request: Request[Any, Any, Any], admin: Actor) -> Redirect:
+async def add_user(request: Request[Any, Any, Any], svc: Services, admin: Actor) -> Redirect:
     form = await request.form()
     username = str(form.get("username", "")).strip()
-    await services(request.app.state).auth.add_user(
+    await svc.auth.add_user(
         username=username, name=str(form.get("name", "")).strip() or username,
         role=_role(str(form.get("role", ""))), squad_id=str(form.get("squad_id", "")) or None,
         phone=str(form.get("phone", "")) or None, password=str(form.get("password", "")),
@@ -46,10 +46,10 @@ async def add_user(request: Request[Any, Any, Any], admin: Actor) -> Redirect:
 
 
 @post("/admin/users/{username:str}")
-async def change_user(request: Request[Any, Any, Any], admin: Actor,
+async def change_user(request: Request[Any, Any, Any], svc: Services, admin: Actor,
                       username: str) -> Redirect:
     form = await request.form()
-    auth = services(request.app.state).auth
+    auth = svc.auth
     action = str(form.get("action", ""))
     if action in ("disable", "enable"):
         await auth.set_disabled(username, disabled=action == "disable", by=admin.username,
@@ -72,15 +72,14 @@ async def change_user(request: Request[Any, Any, Any], admin: Actor,
 
 
 @get("/admin/communities")
-async def communities(request: Request[Any, Any, Any], admin: Actor) -> Template:
-    found = await service.overview(services(request.app.state).engine)
+async def communities(request: Request[Any, Any, Any], svc: Services, admin: Actor) -> Template:
+    found = await service.overview(svc.engine)
     return page("admin_communities", actor=admin, **found)
 
 
 @post("/admin/communities/{community_id:str}/card")
-async def set_card(request: Request[Any, Any, Any], admin: Actor,
+async def set_card(request: Request[Any, Any, Any], svc: Services, admin: Actor,
                    community_id: str) -> Redirect:
-    svc = services(request.app.state)
     form = await request.form()
     await service.set_card(svc.engine, community_id,
                            liaison_name=str(form.get("liaison_name", "")),
@@ -90,9 +89,8 @@ async def set_card(request: Request[Any, Any, Any], admin: Actor,
 
 
 @post("/admin/companies/{company_id:str}/unlink")
-async def unlink_company(request: Request[Any, Any, Any], admin: Actor,
+async def unlink_company(request: Request[Any, Any, Any], svc: Services, admin: Actor,
                          company_id: str) -> Redirect:
-    svc = services(request.app.state)
     form = await request.form()
     await service.unlink_company(svc.engine, str(form.get("community_id", "")), company_id,
                                  by=admin.username, now_ms=svc.clock.now_ms())
@@ -100,10 +98,10 @@ async def unlink_company(request: Request[Any, Any, Any], admin: Actor,
 
 
 @post("/admin/communities/import")
-async def import_organisation(request: Request[Any, Any, Any], admin: Actor) -> Template:
+async def import_organisation(request: Request[Any, Any, Any], svc: Services,
+                              admin: Actor) -> Template:
     """The organisation from a spreadsheet; the page again, with what was done and the
     rows refused."""
-    svc = services(request.app.state)
     form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -127,8 +125,9 @@ async def organisation_template(admin: Actor) -> Response[bytes]:
 
 
 @get("/admin/communities/{community_id:str}/card")
-async def card(request: Request[Any, Any, Any], admin: Actor, community_id: str) -> Template:
-    place = await service.card(services(request.app.state).engine, community_id)
+async def card(request: Request[Any, Any, Any], svc: Services,
+               admin: Actor, community_id: str) -> Template:
+    place = await service.card(svc.engine, community_id)
     return page("admin_card", actor=admin, place=place)
 
 

@@ -13,7 +13,7 @@ from sync.console.pages.common import page
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
 from sync.http.body import client_address
-from sync.http.deps import services
+from sync.http.deps import Services
 
 
 def _home(actor: Actor) -> str:
@@ -33,12 +33,12 @@ async def login_form(next: str | None = None) -> Template:
 
 
 @post("/login")
-async def login(request: Request[Any, Any, Any]) -> Template | Redirect:
+async def login(request: Request[Any, Any, Any], svc: Services) -> Template | Redirect:
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     next_url = _safe_next(str(form.get("next", "")))
     try:
-        session = await services(request.app.state).auth.console_login(
+        session = await svc.auth.console_login(
             username=username, password=password, source=client_address(request))
     except DomainError as exc:
         if exc.code == "console_liaison":
@@ -53,12 +53,12 @@ async def login(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 
 @post("/logout")
-async def logout(request: Request[Any, Any, Any]) -> Redirect:
+async def logout(request: Request[Any, Any, Any], svc: Services) -> Redirect:
     session_id = session_id_of(request)
     if session_id is not None:
         try:
             await current_actor(request)  # the CSRF check: no logging out from elsewhere
-            await services(request.app.state).auth.console_logout(
+            await svc.auth.console_logout(
                 session_id, source=client_address(request))
         except DomainError:
             pass

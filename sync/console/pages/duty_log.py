@@ -11,14 +11,14 @@ from litestar.response import Redirect, Template
 from sync.console import duty_log as service
 from sync.console.access import Viewer
 from sync.console.pages.common import day_param, page
-from sync.console.shanghai import today
-from sync.http.deps import services
+from sync.domain.shanghai import today
+from sync.http.deps import Services
 
 
 @get("/duty-log")
-async def squad_day(request: Request[Any, Any, Any], viewer: Viewer, day: str | None = None,
+async def squad_day(request: Request[Any, Any, Any], svc: Services,
+                    viewer: Viewer, day: str | None = None,
                     squad: str | None = None) -> Template:
-    svc = services(request.app.state)
     now = svc.clock.now_ms()
     chosen = day_param(day, default=today(now))
     logs = await service.squad_day(svc.engine, viewer, squad_id=squad or None, day=chosen,
@@ -29,9 +29,9 @@ async def squad_day(request: Request[Any, Any, Any], viewer: Viewer, day: str | 
 
 
 @get("/duty-log/{liaison_id:str}/{day:str}")
-async def liaison_day(request: Request[Any, Any, Any], viewer: Viewer, liaison_id: str,
+async def liaison_day(request: Request[Any, Any, Any], svc: Services,
+                      viewer: Viewer, liaison_id: str,
                       day: str) -> Template:
-    svc = services(request.app.state)
     now = svc.clock.now_ms()
     log = await service.liaison_day(svc.engine, viewer, liaison_id=liaison_id,
                                     day=day_param(day, default=today(now)), now_ms=now)
@@ -40,9 +40,8 @@ async def liaison_day(request: Request[Any, Any, Any], viewer: Viewer, liaison_i
 
 
 @post("/duty-log/{liaison_id:str}/{day:str}/review")
-async def review(request: Request[Any, Any, Any], viewer: Viewer, liaison_id: str,
+async def review(request: Request[Any, Any, Any], svc: Services, viewer: Viewer, liaison_id: str,
                  day: str) -> Redirect:
-    svc = services(request.app.state)
     form = await request.form()
     now = svc.clock.now_ms()
     chosen = day_param(day, default=today(now))

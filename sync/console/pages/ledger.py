@@ -15,9 +15,9 @@ from sync.console import ledger as service
 from sync.console.access import Viewer
 from sync.console.excel import Sheet, download
 from sync.console.pages.common import page
-from sync.console.shanghai import fmt_datetime, parse_day
-from sync.domain.roles import may_reopen
-from sync.http.deps import services
+from sync.domain.access import may_reopen
+from sync.domain.shanghai import fmt_datetime, parse_day
+from sync.http.deps import Services
 from sync.i18n import t
 
 SOURCE_GROUPS = ("qr", "hotline", "other")
@@ -38,12 +38,12 @@ def _query(squad: str | None, community: str | None, source: str | None, categor
 
 
 @get("/ledger")
-async def ledger(request: Request[Any, Any, Any], viewer: Viewer, squad: str | None = None,
+async def ledger(request: Request[Any, Any, Any], svc: Services,
+                 viewer: Viewer, squad: str | None = None,
                  community: str | None = None, source: str | None = None,
                  category: str | None = None, status: str | None = None,
                  first: str | None = None, last: str | None = None,
                  overdue: str | None = None, page_no: str | None = None) -> Template:
-    svc = services(request.app.state)
     query = _query(squad, community, source, category, status, first, last, overdue, page_no)
     found = await service.ledger_page(svc.engine, viewer, query, now_ms=svc.clock.now_ms())
     return page("ledger", actor=viewer.actor, viewer=viewer, q=query, result=found,
@@ -52,12 +52,12 @@ async def ledger(request: Request[Any, Any, Any], viewer: Viewer, squad: str | N
 
 
 @get("/ledger/export")
-async def export(request: Request[Any, Any, Any], viewer: Viewer, squad: str | None = None,
+async def export(request: Request[Any, Any, Any], svc: Services,
+                 viewer: Viewer, squad: str | None = None,
                  community: str | None = None, source: str | None = None,
                  category: str | None = None, status: str | None = None,
                  first: str | None = None, last: str | None = None,
                  overdue: str | None = None) -> Response[bytes]:
-    svc = services(request.app.state)
     query = _query(squad, community, source, category, status, first, last, overdue, None)
     rows = await service.ledger_all(svc.engine, viewer, query, now_ms=svc.clock.now_ms())
     yes, no = t("console.common.yes"), t("console.common.no")
@@ -82,16 +82,16 @@ async def export(request: Request[Any, Any, Any], viewer: Viewer, squad: str | N
 
 
 @get("/ledger/{case_id:str}")
-async def case(request: Request[Any, Any, Any], viewer: Viewer, case_id: str) -> Template:
-    svc = services(request.app.state)
+async def case(request: Request[Any, Any, Any], svc: Services,
+               viewer: Viewer, case_id: str) -> Template:
     row = await service.case_detail(svc.engine, viewer, case_id, now_ms=svc.clock.now_ms())
     return page("case", actor=viewer.actor, viewer=viewer, case=row,
-                may_reopen=may_reopen(viewer.actor.role), reopen_stages=service.REOPEN_STAGES)
+                may_reopen=may_reopen(viewer.actor), reopen_stages=service.REOPEN_STAGES)
 
 
 @post("/ledger/{case_id:str}/reopen")
-async def reopen(request: Request[Any, Any, Any], viewer: Viewer, case_id: str) -> Redirect:
-    svc = services(request.app.state)
+async def reopen(request: Request[Any, Any, Any], svc: Services,
+                 viewer: Viewer, case_id: str) -> Redirect:
     form = await request.form()
     await service.reopen(svc.engine, viewer, case_id, stage=str(form.get("stage", "")),
                          note=str(form.get("note", "")), now_ms=svc.clock.now_ms(),

@@ -10,19 +10,18 @@ from litestar.response import Template
 from sync.console import property as service
 from sync.console.access import Viewer
 from sync.console.pages.common import page
-from sync.http.deps import services
+from sync.http.deps import Services
 
 
 @get("/property")
-async def companies(request: Request[Any, Any, Any], viewer: Viewer) -> Template:
-    svc = services(request.app.state)
+async def companies(request: Request[Any, Any, Any], svc: Services, viewer: Viewer) -> Template:
     found = await service.reports(svc.engine, viewer, now_ms=svc.clock.now_ms())
     return page("property", actor=viewer.actor, viewer=viewer, reports=found)
 
 
 @get("/property/{company_id:str}")
-async def company(request: Request[Any, Any, Any], viewer: Viewer, company_id: str) -> Template:
-    svc = services(request.app.state)
+async def company(request: Request[Any, Any, Any], svc: Services,
+                  viewer: Viewer, company_id: str) -> Template:
     found = await service.reports(svc.engine, viewer, now_ms=svc.clock.now_ms(),
                                   company_id=company_id)
     return page("property_company", actor=viewer.actor, viewer=viewer, report=found[0])

@@ -12,8 +12,8 @@ from sync.console import record_book as service
 from sync.console.access import Viewer
 from sync.console.excel import Sheet, download
 from sync.console.pages.common import day_param, page
-from sync.console.shanghai import fmt_datetime, today
-from sync.http.deps import services
+from sync.domain.shanghai import fmt_datetime, today
+from sync.http.deps import Services
 from sync.i18n import t
 
 
@@ -31,9 +31,8 @@ async def choose(viewer: Viewer) -> Template:
 
 
 @get("/record-book/{community_id:str}")
-async def book(request: Request[Any, Any, Any], viewer: Viewer, community_id: str,
+async def book(request: Request[Any, Any, Any], svc: Services, viewer: Viewer, community_id: str,
                first: str | None = None, last: str | None = None) -> Template:
-    svc = services(request.app.state)
     first_day, last_day = _period(svc.clock.now_ms(), first, last)
     place, entries = await service.record_book(svc.engine, viewer, community_id=community_id,
                                                first=first_day, last=last_day)
@@ -42,9 +41,8 @@ async def book(request: Request[Any, Any, Any], viewer: Viewer, community_id: st
 
 
 @get("/record-book/{community_id:str}/export")
-async def export(request: Request[Any, Any, Any], viewer: Viewer, community_id: str,
+async def export(request: Request[Any, Any, Any], svc: Services, viewer: Viewer, community_id: str,
                  first: str | None = None, last: str | None = None) -> Response[bytes]:
-    svc = services(request.app.state)
     first_day, last_day = _period(svc.clock.now_ms(), first, last)
     place, entries = await service.record_book(svc.engine, viewer, community_id=community_id,
                                                first=first_day, last=last_day)

@@ -14,10 +14,10 @@ from sync.console import present
 from sync.console import rejected as rejected_service
 from sync.console.access import Viewer
 from sync.console.pages.common import page
-from sync.console.shanghai import parse_time
 from sync.db.engine import read_transaction
+from sync.domain.shanghai import parse_time
 from sync.errors import DomainError
-from sync.http.deps import services
+from sync.http.deps import Services
 from sync.i18n import t
 from sync.protocol import ResolveConflictRequest
 from sync.store import people
@@ -26,9 +26,9 @@ PAGE = 50
 
 
 @get("/review")
-async def queues(request: Request[Any, Any, Any], viewer: Viewer, before: str | None = None,
+async def queues(request: Request[Any, Any, Any], svc: Services,
+                 viewer: Viewer, before: str | None = None,
                  rejected_before: str | None = None, show: str | None = None) -> Template:
-    svc = services(request.app.state)
     conflicts = await svc.review.conflicts(viewer.actor, before=before, limit=PAGE,
                                            unresolved_only=show != "all")
     rejected = await svc.review.rejected(viewer.actor, before=rejected_before, limit=PAGE)
@@ -54,9 +54,8 @@ def _value_text(kind: str, field: str, value: Any) -> str:
 
 
 @post("/review/conflicts/{conflict_id:str}/resolve")
-async def resolve(request: Request[Any, Any, Any], viewer: Viewer,
+async def resolve(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                   conflict_id: str) -> Redirect:
-    svc = services(request.app.state)
     form = await request.form()
     choice = str(form.get("choose", ""))
     if choice not in ("winner", "loser"):
@@ -67,9 +66,8 @@ async def resolve(request: Request[Any, Any, Any], viewer: Viewer,
 
 
 @post("/review/rejected/{mutation_id:str}/handled")
-async def rejected_handled(request: Request[Any, Any, Any], viewer: Viewer,
+async def rejected_handled(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                            mutation_id: str) -> Redirect:
-    svc = services(request.app.state)
     form = await request.form()
     await rejected_service.mark_handled(svc.engine, viewer, mutation_id,
                                         note=str(form.get("note", "")), now_ms=svc.clock.now_ms())
