@@ -31,10 +31,9 @@ export function syncStatusText(state: SyncState | null, now: number): string {
         error: t(retryReason(state.lastError ?? '')),
         sec: Math.max(0, Math.round(((state.retryAt ?? now) - now) / 1000)),
       });
-    case 'stopped': {
-      const code = state.lastError ?? '';
-      return t(stoppedAdvice(code)) + t('sync.stopped.code', { code });
-    }
+    case 'stopped':
+      // Advice in the liaison's words only: no screen shows a protocol code.
+      return t(stoppedAdvice(state.lastError ?? ''));
     default:
       return t(`sync.phase.${state.phase}`);
   }
