@@ -172,9 +172,9 @@ TABLE: dict[tuple[str, str], Rule] = {
                                             json=lambda ask: {"hashes": [ask.o.blob]}),
     ("GET", "/api/v1/schema"): Rule(PUBLIC, "/api/v1/schema"),
     ("GET", "/healthz"): Rule(PUBLIC, "/healthz"),
-    # Liaisons are answered 200 with no codes and no figures (they may read none).
-    ("GET", "/api/v1/qr/codes"): Rule(ANY_USER, "/api/v1/qr/codes?community_id={o.community}",
-                                      FILTER),
+    # Liaisons have no part in the registry: refused, as in the console (/console/qr).
+    ("GET", "/api/v1/qr/codes"): Rule(QR_READERS, "/api/v1/qr/codes?community_id="
+                                      "{o.community}", FILTER),
     ("POST", "/api/v1/qr/codes"): Rule(
         QR_MANAGERS, "/api/v1/qr/codes", OBJECT,
         json=lambda ask: {"community_id": ask.o.community, "placement": f"{ask.n}号楼门厅"}),
@@ -186,7 +186,7 @@ TABLE: dict[tuple[str, str], Rule] = {
         QR_READERS, "/api/v1/qr/codes/{o.code}/image/svg", OBJECT),
     ("GET", "/api/v1/qr/posters"): Rule(QR_READERS, "/api/v1/qr/posters?community_id="
                                         "{o.community}", OBJECT),
-    ("GET", "/api/v1/qr/figures"): Rule(ANY_USER, "/api/v1/qr/figures?community_id="
+    ("GET", "/api/v1/qr/figures"): Rule(QR_READERS, "/api/v1/qr/figures?community_id="
                                         "{o.community}", FILTER),
     ("GET", "/api/schema"): Rule(PUBLIC, "/api/schema"),
     ("GET", "/api/schema/openapi.json"): Rule(PUBLIC, "/api/schema/openapi.json"),

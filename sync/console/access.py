@@ -1,4 +1,5 @@
-"""Who is asking and what they may see — the console's one place for scope checks.
+"""Who is asking the console, and the part of the district the access policy
+(sync/domain/access.py) lets them see.
 
 A squad leader sees the squad's communities and people, the bureau sees everything,
 an admin sees the administration pages only; liaisons and anonymous visitors get
@@ -19,13 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.console import session as sessions
 from sync.db.engine import read_transaction
+from sync.domain import access
+from sync.domain.org import Community
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
 from sync.http.deps import services
 from sync.settings import Settings, load_secret_key
-from sync.store import people
+from sync.store import org, people
 
-SUPERVISORS = (Role.SQUAD_LEADER, Role.BUREAU)
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -73,27 +75,33 @@ async def current_actor(request: Request[Any, Any, Any]) -> Actor:
 
 @dataclass
 class Viewer:
-    """A supervisor and the part of the district they may see."""
+    """A supervisor and the part of the district they may see (``scope``)."""
 
     actor: Actor
+    scope: access.Scope
     squads: list[people.Squad]
-    places: dict[str, people.Place] = field(default_factory=dict)
+    places: dict[str, Community] = field(default_factory=dict)
 
     @property
     def is_bureau(self) -> bool:
-        return self.actor.role is Role.BUREAU
+        """Whether the whole district is in view (the squad filters are offered)."""
+        return isinstance(self.scope, access.District)
+
+    def may(self, subject: access.Subject, action: access.Action) -> bool:
+        """Whether the viewer may do ``action`` on ``subject`` at all (what a page offers)."""
+        return access.allows(self.actor, subject, action)
 
     @property
     def community_ids(self) -> list[str]:
         return list(self.places)
 
-    def place(self, community_id: str | None) -> people.Place:
+    def place(self, community_id: str | None) -> Community:
         found = self.places.get(community_id or "")
         if found is None:
             raise DomainError("not_found")
         return found
 
-    def squad_places(self, squad_id: str | None) -> list[people.Place]:
+    def squad_places(self, squad_id: str | None) -> list[Community]:
         """Communities of one squad (or all in scope); a squad out of scope is not found."""
         if not squad_id:
             return list(self.places.values())
@@ -104,7 +112,7 @@ class Viewer:
     def check_person(self, person: people.Person | None) -> people.Person:
         if person is None or person.role != Role.LIAISON.value:
             raise DomainError("not_found")
-        if not self.is_bureau and person.squad_id != self.actor.squad_id:
+        if not access.covers_squad(self.scope, person.squad_id):
             raise DomainError("not_found")
         return person
 
@@ -113,24 +121,21 @@ class Viewer:
 
 
 async def viewer_for(conn: AsyncConnection, actor: Actor) -> Viewer:
-    if actor.role not in SUPERVISORS:
-        raise DomainError("forbidden")
-    squad_filter = None if actor.role is Role.BUREAU else actor.squad_id or "-"
-    squads = await people.list_squads(conn, squad_filter)
-    places = await people.list_places(conn, squad_filter)
-    return Viewer(actor=actor, squads=squads, places={p.id: p for p in places})
+    access.require(actor, access.Subject.CONSOLE, access.Action.READ)
+    scope = await org.scope_of(conn, actor, access.Subject.CONSOLE, access.Action.READ)
+    squads = await people.list_squads(conn, scope)
+    places = await org.communities_of(conn, scope)
+    return Viewer(actor=actor, scope=scope, squads=squads, places={p.id: p for p in places})
 
 
 async def current_viewer(request: Request[Any, Any, Any]) -> Viewer:
     actor = await current_actor(request)
-    if actor.role not in SUPERVISORS:
-        raise DomainError("forbidden")
+    access.require(actor, access.Subject.CONSOLE, access.Action.READ)
     async with read_transaction(services(request.app.state).engine) as conn:
         return await viewer_for(conn, actor)
 
 
 async def current_admin(request: Request[Any, Any, Any]) -> Actor:
     actor = await current_actor(request)
-    if actor.role is not Role.ADMIN:
-        raise DomainError("forbidden")
+    access.require(actor, access.Subject.ORGANISATION, access.Action.MANAGE)
     return actor

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.db.engine import read_transaction, write_transaction
+from sync.domain.org import Card
 from sync.errors import DomainError
 from sync.i18n import t
 from sync.store import audit, org, people
@@ -20,7 +21,7 @@ from sync.store import audit, org, people
 async def overview(engine: AsyncEngine) -> dict[str, Any]:
     async with read_transaction(engine) as conn:
         return {"people": await people.list_people(conn), "squads": await people.list_squads(conn),
-                "places": await people.list_places(conn),
+                "places": await org.communities_of(conn), "cards": await org.cards(conn),
                 "assigned": await people.assignments_of(conn),
                 "companies": await people.list_property_companies(conn, None)}
 
@@ -47,9 +48,9 @@ async def unlink_company(engine: AsyncEngine, community_id: str, company_id: str
                                source="console")
 
 
-async def card(engine: AsyncEngine, community_id: str) -> people.Place:
+async def card(engine: AsyncEngine, community_id: str) -> Card:
     async with read_transaction(engine) as conn:
-        found = [p for p in await people.list_places(conn) if p.id == community_id]
+        found = await org.cards(conn, ids=[community_id])
     if not found:
         raise DomainError("not_found")
     return found[0]

@@ -15,8 +15,8 @@ from sync.console.access import Viewer
 from sync.console.shanghai import day_start_ms, parse_time, utc_iso
 from sync.console.sla import CaseFacts, SlaView, Step, evaluate
 from sync.db.engine import read_transaction, write_transaction
+from sync.domain.access import may_reopen
 from sync.domain.merge import status_rank
-from sync.domain.roles import may_reopen
 from sync.errors import DomainError
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
 from sync.store import ledger as store
@@ -210,7 +210,7 @@ async def case_detail(engine: AsyncEngine, viewer: Viewer, case_id: str, *,
 async def reopen(engine: AsyncEngine, viewer: Viewer, case_id: str, *, stage: str, note: str,
                  now_ms: int, step_id: str) -> None:
     """Reopen a case: one round higher in the status lattice, with a ``reopen`` step."""
-    if not may_reopen(viewer.actor.role):
+    if not may_reopen(viewer.actor):
         raise DomainError("forbidden")
     if stage not in REOPEN_STAGES:
         raise DomainError("invalid_choice", field="stage", label=FIELD_LABELS["case"]["status"])

@@ -14,6 +14,7 @@ from sync.console.flags import created_ms
 from sync.console.shanghai import day_start_ms
 from sync.db.engine import read_transaction
 from sync.domain.merge import field_writes
+from sync.domain.org import Community
 from sync.store import people
 from sync.store.record_book import community_records
 
@@ -30,7 +31,7 @@ class BookEntry(msgspec.Struct):
 
 
 async def record_book(engine: AsyncEngine, viewer: Viewer, *, community_id: str, first: date,
-                      last: date) -> tuple[people.Place, list[BookEntry]]:
+                      last: date) -> tuple[Community, list[BookEntry]]:
     place = viewer.place(community_id)
     start, end = day_start_ms(first), day_start_ms(last + timedelta(days=1))
     async with read_transaction(engine) as conn:

@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.console.access import Viewer
 from sync.db.engine import read_transaction, write_transaction
+from sync.domain import access
+from sync.domain.access import Action, Subject
 from sync.errors import DomainError
-from sync.store import people
+from sync.store import org, people
 from sync.store import rejected as store
 
 
@@ -30,9 +32,13 @@ async def mark_handled(engine: AsyncEngine, viewer: Viewer, mutation_id: str, *,
         if found is None:
             raise DomainError("not_found")
         community_id, sender_id = found
-        if not viewer.is_bureau and community_id not in viewer.places:
-            sender = await people.get_person(conn, sender_id)
-            if sender is None or sender.squad_id != viewer.actor.squad_id:
-                raise DomainError("not_found")
+        scope = await org.scope_of(conn, viewer.actor, Subject.REJECTED, Action.WRITE)
+        sent_to = await org.communities_of(conn, ids=[community_id])
+        sender = await people.get_person(conn, sender_id)
+        if not access.may_see_rejected(
+                scope, community_id=community_id,
+                squad_id=sent_to[0].squad_id if sent_to else None,
+                sender_squad_id=sender.squad_id if sender else None):
+            raise DomainError("not_found")
         await store.mark_handled(conn, mutation_id, by=viewer.actor.id, now_ms=now_ms,
                                  note=note.strip()[:2000] or None)

@@ -11,6 +11,7 @@ from sync.console import compliance as C
 from sync.console.access import Viewer
 from sync.console.shanghai import day_start_ms, today, weeks_between
 from sync.db.engine import read_transaction
+from sync.domain.org import Community
 from sync.store import people
 from sync.store.visits import visits_between, week_tallies
 
@@ -19,10 +20,10 @@ DISTRICT = "district"
 
 class Matrix(msgspec.Struct):
     weeks: list[date]
-    rows: list[tuple[people.Place, list[C.Cell]]]
+    rows: list[tuple[Community, list[C.Cell]]]
     squads: list[tuple[people.Squad, list[C.Rollup]]]
     district: list[C.Rollup]
-    gaps: list[people.Place]
+    gaps: list[Community]
     today: date
 
 
@@ -51,7 +52,7 @@ async def weekly_matrix(engine: AsyncEngine, viewer: Viewer, *, squad_id: str | 
 
 
 async def week_visits(engine: AsyncEngine, viewer: Viewer, *, community_id: str,
-                      monday: date) -> tuple[people.Place, list[tuple[C.VisitFact, str]]]:
+                      monday: date) -> tuple[Community, list[tuple[C.VisitFact, str]]]:
     place = viewer.place(community_id)
     start = day_start_ms(monday)
     async with read_transaction(engine) as conn:

@@ -1,7 +1,8 @@
 """References between records (schema/kinds.py ``REFS``): a child names its parent by id.
 
 A reference must name a record of the right kind in the child's own community (which
-the writer may write: ``check_alone`` saw to the child's). A push checks what it can
+the writer may write: ``check_alone`` saw to the child's) — the access policy's
+``may_refer``. A push checks what it can
 see — the records stored and those its own batch creates, earlier or later in it — and
 rejects a mutation whose reference names one of another kind or community
 ``forbidden``, on creation and on any later change of the reference.
@@ -19,6 +20,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from schema.kinds import REFS, Ref
+from sync.domain.access import may_refer
 from sync.domain.merge import RecordState
 from sync.errors import DomainError
 from sync.protocol import Mutation
@@ -82,8 +84,8 @@ def check_refs(mutation: Mutation, stored: RecordState | None, *,
         place = places.get(target)
         if place is None:
             continue  # not here yet: its parent may come later (offline order)
-        if place.community_id != mutation.community_id or (
-                wanted is not None and place.kind != wanted):
+        if not may_refer(child_community_id=mutation.community_id, parent_kind=place.kind,
+                         parent_community_id=place.community_id, wanted_kind=wanted):
             sent = ref.field if ref.field in mutation.fields else ref.kind_field
             return DomainError("forbidden", field=sent)
     return None
@@ -112,5 +114,6 @@ def parent_key(child: Placed, field: str) -> tuple[str, Any]:
 
 
 def belongs(child: Placed, parent: Placed) -> bool:
-    """Whether ``child`` may be shown as ``parent``'s: they share a community."""
-    return child.community_id == parent.community_id
+    """Whether ``child`` may be shown as ``parent``'s: it may name it, whatever its kind."""
+    return may_refer(child_community_id=child.community_id,
+                     parent_community_id=parent.community_id)

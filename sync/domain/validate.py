@@ -21,9 +21,10 @@ from schema.kinds import FIELD_LABELS, KINDS, SERVER_ONLY_FIELDS, RecordKind
 from schema.lists import category_values
 from sync.domain import hlc as hlc_module
 from sync.domain import text
+from sync.domain.access import may_reopen, may_write_kind
 from sync.domain.merge import RecordState, status_rank
 from sync.domain.refs import Place, check_refs
-from sync.domain.roles import SUPERVISOR_KINDS, Actor, may_reopen, may_write_kind
+from sync.domain.roles import SUPERVISOR_KINDS, Actor
 from sync.domain.validation_messages import describe
 from sync.errors import DomainError
 from sync.i18n import t
@@ -58,7 +59,7 @@ def check_alone(mutation: Mutation, *, actor: Actor, device_id: str, now_ms: int
     kind = KINDS.get(mutation.kind)
     if kind is None:
         return DomainError("unknown_kind", field="kind", kind=mutation.kind[:40]), True
-    if not may_write_kind(actor.role, kind.KIND) or (
+    if not may_write_kind(actor, kind.KIND) or (
             kind.KIND in SUPERVISOR_KINDS and device_id not in hlc_module.SERVER_DEVICES):
         return DomainError("forbidden", field="kind"), True
     if mutation.community_id not in writable:
@@ -92,7 +93,7 @@ def check_stored(mutation: Mutation, stored: RecordState | None, *, actor: Actor
     if alone is not None:
         return alone
     kind = KINDS[mutation.kind]
-    if kind.KIND == "case" and "status" in mutation.fields and not may_reopen(actor.role):
+    if kind.KIND == "case" and "status" in mutation.fields and not may_reopen(actor):
         # Reopening (a higher reopen_count) is for squad leaders and the bureau.
         stored_round = status_rank(stored.fields)[0] if stored is not None else 0
         if status_rank(mutation.fields)[0] > stored_round:

@@ -20,7 +20,7 @@ from sync.evaluation.diversion import (
 )
 from sync.evaluation.facts import Workroom
 from sync.evaluation.period import month_of, parse_period
-from sync.evaluation.service import squad_filter
+from sync.evaluation.service import evaluation_scope
 from sync.store import evaluation as store
 from sync.store import work_orders
 
@@ -45,11 +45,11 @@ class DiversionReport(msgspec.Struct, frozen=True):
 
 async def diversion_report(engine: AsyncEngine, clock: Clock, period_code: str, *,
                            actor: Actor | None) -> DiversionReport:
-    squad = squad_filter(actor)
+    scope = evaluation_scope(actor)
     period = parse_period(period_code)
     months = period.months()
     async with read_transaction(engine) as conn:
-        rooms = await store.workrooms(conn, squad_id=squad,
+        rooms = await store.workrooms(conn, scope=scope,
                                       during=(period.start_ms, period.end_ms))
         ids = [r.community_id for r in rooms]
         # A month back, so a repeat of a complaint from before the period is seen.

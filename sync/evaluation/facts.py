@@ -9,6 +9,7 @@ from msgspec.structs import force_setattr
 
 from schema import stored
 from schema.kinds import RecordKind
+from sync.domain.org import Card, Community
 
 K = TypeVar("K", bound=RecordKind)
 
@@ -43,20 +44,35 @@ class Rec(msgspec.Struct, Generic[K], frozen=True):
 
 
 class Workroom(msgspec.Struct, frozen=True):
-    """A community's workroom with its squad, public card and liaisons."""
+    """A community's workroom as the evaluation sees it: the community and its public
+    card (sync/domain/org.py), with its liaisons and its posted QR codes."""
 
-    community_id: str
-    name: str
-    squad_id: str
-    squad_name: str
-    card_name: str | None = None
-    card_phone: str | None = None
-    card_wechat: str | None = None
+    card: Card
     # Its liaisons and when each covered it: (user id, from ms, to ms or None while it
     # lasts).
     liaison_spans: tuple[tuple[str, int, int | None], ...] = ()
     # Where the community's QR codes are posted and not revoked (R3).
     qr_placements: frozenset[str] = frozenset()
+
+    @property
+    def community(self) -> Community:
+        return self.card.community
+
+    @property
+    def community_id(self) -> str:
+        return self.card.community.id
+
+    @property
+    def name(self) -> str:
+        return self.card.community.name
+
+    @property
+    def squad_id(self) -> str:
+        return self.card.community.squad_id
+
+    @property
+    def squad_name(self) -> str:
+        return self.card.community.squad_name
 
     @property
     def liaison_ids(self) -> tuple[str, ...]:

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
-from sync.domain.roles import Actor, Role
+from sync.domain import access
+from sync.domain.access import Action, Subject
+from sync.domain.roles import Actor
 from sync.errors import DomainError
 from sync.evaluation.addresses import category_of, keyword_index, match_community
 from sync.evaluation.hotline import RowProblem, WorkOrderRow, parse_export
@@ -26,11 +28,6 @@ class ImportResult(msgspec.Struct, frozen=True):
     unmapped: list[WorkOrderRow]
 
 
-def _may_import(actor: Actor | None) -> None:
-    if actor is not None and actor.role not in (Role.BUREAU, Role.ADMIN):
-        raise DomainError("forbidden")
-
-
 class WorkOrderService:
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self.engine = engine
@@ -39,7 +36,7 @@ class WorkOrderService:
     async def import_file(self, data: bytes, *, file_name: str,
                           actor: Actor | None) -> ImportResult:
         """Import the good rows; keep every rejected and duplicate row with its reason."""
-        _may_import(actor)
+        access.require(actor, Subject.WORK_ORDERS, Action.MANAGE)
         rows = read_rows(data, file_name)
         now = self.clock.now_ms()
         by = actor.username if actor else "cli"
@@ -82,15 +79,16 @@ class WorkOrderService:
 
     async def map_order(self, order_no: str, community_id: str, *, actor: Actor | None) -> None:
         """A person places an order the address keywords could not."""
-        if actor is not None and actor.role not in (Role.BUREAU, Role.SQUAD_LEADER):
-            raise DomainError("forbidden")
+        access.require(actor, Subject.WORK_ORDERS, Action.WRITE)
         now = self.clock.now_ms()
         async with write_transaction(self.engine) as conn:
-            if await work_orders.get_order(conn, order_no) is None:
+            # Another squad's order is unknown, like one that does not exist.
+            scope = await org.scope_of(conn, actor, Subject.WORK_ORDERS, Action.WRITE)
+            if await work_orders.get_order(conn, order_no, scope=scope) is None:
                 raise DomainError("unknown_work_order", order_no=order_no[:64])
             community = await org.get_community(conn, community_id)
-            if actor is not None and actor.role is Role.SQUAD_LEADER and (
-                    community.squad_id != actor.squad_id):
+            if not access.may(actor, Subject.WORK_ORDERS, Action.WRITE,
+                              community_id=community.id, squad_id=community.squad_id):
                 raise DomainError("forbidden")
             by = actor.username if actor else "cli"
             await work_orders.map_order(conn, order_no, community_id=community_id, by=by,
@@ -98,11 +96,24 @@ class WorkOrderService:
             await audit.record(conn, at_ms=now, actor=by, action="map_work_order",
                                target=order_no, detail={"community_id": community_id})
 
-    async def unmapped(self) -> list[dict[str, Any]]:
+    async def imports(self, *, actor: Actor | None, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest imports, for whoever imports (their row errors hold every street's
+        raw rows)."""
+        if not access.allows(actor, Subject.WORK_ORDERS, Action.MANAGE):
+            return []
         async with read_transaction(self.engine) as conn:
-            return await work_orders.unmapped_orders(conn)
+            return await work_orders.imports(conn, limit=limit)
 
-    async def import_errors(self, import_id: str) -> list[dict[str, Any]]:
+    async def unmapped(self, *, actor: Actor | None) -> list[dict[str, Any]]:
+        """The orders no community was found for, that ``actor`` may place."""
+        access.require(actor, Subject.WORK_ORDERS, Action.READ)
+        async with read_transaction(self.engine) as conn:
+            scope = await org.scope_of(conn, actor, Subject.WORK_ORDERS, Action.READ)
+            return await work_orders.unmapped_orders(conn, scope)
+
+    async def import_errors(self, import_id: str, *,
+                            actor: Actor | None) -> list[dict[str, Any]]:
+        if not access.allows(actor, Subject.WORK_ORDERS, Action.MANAGE):
+            return []
         async with read_transaction(self.engine) as conn:
             return await work_orders.import_errors(conn, import_id)
-

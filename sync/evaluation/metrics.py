@@ -119,7 +119,8 @@ def _hours(ms: int) -> str:
 def liaison_card(scope: Scope, criterion: Criterion) -> Measure:
     shares, evidence = [], []
     for room in scope.workrooms:
-        posted = [bool(room.card_name), bool(room.card_phone), bool(room.card_wechat)]
+        posted = [bool(room.card.liaison_name), bool(room.card.phone),
+                  bool(room.card.wechat_sha256)]
         shares.append(sum(posted) / 3)
         evidence.append(Evidence(note=t("evaluation.evidence.card", community=room.name,
                                         name="✓" if posted[0] else "✗",

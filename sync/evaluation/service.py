@@ -1,8 +1,9 @@
 """The evaluation's use cases: assess a period, score by hand, nominate, appraise.
 
-Squad leaders see their squad's rows of the district ranking and score and contest
-within their squad; the bureau sees and decides everything. The CLI acts as the
-bureau (``actor=None``).
+Who sees and scores which workrooms is the access policy's (EVALUATION and NOMINATIONS
+in sync/domain/access.py): squad leaders see their squad's rows of the district
+ranking and score and contest within their squad; the bureau sees and decides
+everything. The CLI is the operator (``actor=None``), who may do all of it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from schema.criteria import CRITERIA_DIR, Criteria, CriteriaError, criteria_for
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
-from sync.domain.roles import Actor, Role
+from sync.domain import access
+from sync.domain.access import Action, Subject
+from sync.domain.roles import Actor
 from sync.errors import DomainError
 from sync.evaluation.appraisal import LiaisonAppraisal, appraise
 from sync.evaluation.facts import ManualScore, Rec, Workroom
@@ -31,7 +34,7 @@ from sync.evaluation.scoring import (
     rank,
 )
 from sync.i18n import t
-from sync.store import audit
+from sync.store import audit, org
 from sync.store import evaluation as store
 
 NOMINATION_STATES = ("nominated", "awarded", "withdrawn")
@@ -47,13 +50,15 @@ class Assessment(msgspec.Struct, frozen=True):
     nominations: list[dict[str, object]]
 
 
-def squad_filter(actor: Actor | None) -> str | None:
-    """None: every squad. Raises for roles that do not evaluate."""
-    if actor is None or actor.role is Role.BUREAU:
-        return None
-    if actor.role is Role.SQUAD_LEADER and actor.squad_id:
-        return actor.squad_id
-    raise DomainError("forbidden")
+def evaluation_scope(actor: Actor | None, action: Action = Action.READ) -> access.Scope:
+    """The workrooms ``actor`` may see (READ) or score (WRITE); forbidden for roles that
+    do not evaluate. No role's evaluation reach is a liaison's, so no assignment is read."""
+    access.require(actor, Subject.EVALUATION, action)
+    return access.scope(actor, Subject.EVALUATION, action)
+
+
+def _shown(scope: access.Scope, room: Workroom) -> bool:
+    return access.covers(scope, community_id=room.community_id, squad_id=room.squad_id)
 
 
 def _by_community(records: list[Rec]) -> dict[str, list[Rec]]:
@@ -80,7 +85,7 @@ class EvaluationService:
 
     async def assess(self, period_code: str, *, actor: Actor | None,
                      as_of_ms: int | None = None) -> Assessment:
-        squad = squad_filter(actor)
+        seen = evaluation_scope(actor)
         period = parse_period(period_code)
         as_of = min(as_of_ms or self.clock.now_ms(), self.clock.now_ms())
         criteria = self.criteria(period)
@@ -111,8 +116,9 @@ class EvaluationService:
         current, previous = scores(period, criteria), scores(before, self.criteria_or_none(before))
         ranked = compare(rank(current), rank(previous)) if previous else rank(current)
         proposed = [s.workroom.community_id for s in candidates(ranked, criteria)]
-        if squad is not None:
-            ranked = [s for s in ranked if s.workroom.squad_id == squad]
+        if not isinstance(seen, access.District):
+            # Ranked in the whole district, shown to a squad leader in their squad.
+            ranked = [s for s in ranked if _shown(seen, s.workroom)]
             shown = {s.workroom.community_id for s in ranked}
             history = [h for h in history if h.community_id in shown]
             nominated = [n for n in nominated if n["community_id"] in shown]
@@ -169,20 +175,16 @@ class EvaluationService:
                                target=score_id, detail={"reason": reason.strip()})
 
     async def _check_community(self, conn: AsyncConnection, actor: Actor,
-                               community_id: str) -> Workroom:
-        squad = squad_filter(actor)
-        room = next((r for r in await store.workrooms(conn, squad_id=squad)
-                     if r.community_id == community_id), None)
-        if room is None:
+                               community_id: str) -> None:
+        scope = evaluation_scope(actor, Action.WRITE)
+        if not await org.communities_of(conn, scope, ids=[community_id]):
             raise DomainError("unknown_community", community_id=community_id)
-        return room
 
     # --- "50 佳" ---------------------------------------------------------------------------
 
     async def nominate(self, period_code: str, *, actor: Actor | None) -> list[str]:
         """Put the rules' candidates on the period's nomination list (the bureau)."""
-        if actor is not None and actor.role is not Role.BUREAU:
-            raise DomainError("forbidden")
+        access.require(actor, Subject.NOMINATIONS, Action.MANAGE)
         assessment = await self.assess(period_code, actor=actor)
         now = self.clock.now_ms()
         by = actor.name if actor else "cli"
@@ -202,8 +204,7 @@ class EvaluationService:
     async def decide(self, period_code: str, community_id: str, *, status: str,
                      actor: Actor | None, note: str | None = None) -> None:
         """Mark a nomination awarded (授予 "50 佳") or withdrawn (the bureau)."""
-        if actor is not None and actor.role is not Role.BUREAU:
-            raise DomainError("forbidden")
+        access.require(actor, Subject.NOMINATIONS, Action.MANAGE)
         if status not in NOMINATION_STATES:
             raise DomainError("invalid_choice", field="status",
                               label=t("label.nomination_status"))
@@ -222,12 +223,12 @@ class EvaluationService:
 
     async def appraise(self, period_code: str, *, actor: Actor | None,
                        as_of_ms: int | None = None) -> list[LiaisonAppraisal]:
-        squad = squad_filter(actor)
+        seen = evaluation_scope(actor)
         period = parse_period(period_code)
         as_of = min(as_of_ms or self.clock.now_ms(), self.clock.now_ms())
         criteria = self.criteria(period)
         async with read_transaction(self.engine) as conn:
-            rooms = await store.workrooms(conn, squad_id=squad,
+            rooms = await store.workrooms(conn, scope=seen,
                                           during=(period.start_ms, period.end_ms))
             names = await store.user_names(conn)
             records = _by_community(await store.period_records(

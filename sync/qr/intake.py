@@ -20,15 +20,16 @@ from schema.lists import categories, sla_for
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain.images import MAX_PIXELS
+from sync.domain.org import Card
 from sync.errors import DomainError
 from sync.qr import rules
 from sync.qr.photos import MAX_PHOTOS, Photo, PhotoRefused, reencode_in_turn
 from sync.qr.tracking import TrackingView, tracking_view
 from sync.services.server_writes import QR_DEVICE, RESIDENT_INTAKE, ServerWrite, write_records
-from sync.store import blobs, locks
+from sync.store import blobs, locks, org
 from sync.store import qr as store
 from sync.store.blobs import BlobFolder
-from sync.store.qr import Card, QrCode
+from sync.store.qr import QrCode
 from sync.timefmt import iso
 
 MAX_DESCRIPTION = 2000
@@ -121,12 +122,12 @@ class QrIntake:
         async with write_transaction(self.engine) as conn:
             found = await _usable(conn, code)
             await store.record_scan(conn, found, client_key=self._key(address), now_ms=now)
-            return found, await store.card(conn, found.community_id)
+            return found, await org.card(conn, found.community_id)
 
     async def find_usable(self, code: str) -> tuple[QrCode, Card | None]:
         async with read_transaction(self.engine) as conn:
             found = await _usable(conn, code)
-            return found, await store.card(conn, found.community_id)
+            return found, await org.card(conn, found.community_id)
 
     async def submit(self, code: str, form: ReportForm, photos: list[bytes], *,
                      address: str | None) -> Submitted:
@@ -184,7 +185,7 @@ class QrIntake:
             fields = await store.case_fields(conn, report.case_id) or {}
             steps = await store.case_steps(conn, case_id=report.case_id,
                                            community_id=report.community_id)
-            card = await store.card(conn, report.community_id)
+            card = await org.card(conn, report.community_id)
         return tracking_view(report, fields, steps, card)
 
     async def give_feedback(self, token: str, *, outcome: str, satisfaction: str,

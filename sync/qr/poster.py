@@ -34,11 +34,11 @@ def render(pages: list[PosterPage], *, base_url: str, folder: BlobFolder | None,
         url = images.public_url(base_url, page.code.code)
         sheets.append({
             "code": page.code.code, "placement": page.code.placement, "url": url,
-            "community_name": page.card.community_name,
+            "community_name": page.card.community.name,
             "liaison_name": page.card.liaison_name, "phone": page.card.phone,
             "wechat_src": _wechat_src(folder, page.card.wechat_sha256),
             # Our own SVG, built from the matrix: nothing in it comes from a user.
-            "svg": Markup(images.svg(url, title=page.card.community_name)),
+            "svg": Markup(images.svg(url, title=page.card.community.name)),
         })
     return _environment().get_template("qr/poster.html").render(pages=sheets, title=title, t=t)
 

@@ -1,7 +1,9 @@
 """The office side: create, revoke and replace codes, list them, posters, use figures.
 
-The CLI (no actor: the operator has the database) and the admin API (admins, squad
-leaders for their squad; the bureau reads) call the same methods.
+The CLI (no actor: the operator has the database) and the admin API call the same
+methods; who may read and manage which codes is the access policy's (QR_CODES in
+sync/domain/access.py: admins anywhere and squad leaders in their squad manage them,
+the bureau reads them, liaisons have no part in the registry).
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
-from sync.domain.roles import Actor, Role
+from sync.domain import access
+from sync.domain.access import Action, Squad, Subject
+from sync.domain.org import Card, Community
+from sync.domain.roles import Actor
 from sync.errors import DomainError
 from sync.qr import rules
 from sync.store import audit, org
 from sync.store import qr as store
-from sync.store.qr import Card, QrCode
+from sync.store.qr import QrCode
 
 CLI = "cli"
 
@@ -40,15 +45,13 @@ class PosterPage(msgspec.Struct, frozen=True):
     code: QrCode
 
 
-def may_manage(actor: Actor | None, squad_id: str) -> bool:
-    """Admins and the squad's leader post and revoke codes; the CLI operator may too."""
-    if actor is None or actor.role is Role.ADMIN:
-        return True
-    return actor.role is Role.SQUAD_LEADER and actor.squad_id == squad_id
+_READ = (Subject.QR_CODES, Action.READ)
+_MANAGE = (Subject.QR_CODES, Action.MANAGE)
 
 
-def may_read(actor: Actor | None, squad_id: str) -> bool:
-    return may_manage(actor, squad_id) or (actor is not None and actor.role is Role.BUREAU)
+def _covers(by: Actor | None, what: tuple[Subject, Action], found: QrCode | Community) -> bool:
+    community_id = found.community_id if isinstance(found, QrCode) else found.id
+    return access.may(by, *what, community_id=community_id, squad_id=found.squad_id)
 
 
 class QrRegistry:
@@ -65,7 +68,7 @@ class QrRegistry:
         now = self.clock.now_ms()
         async with write_transaction(self.engine) as conn:
             community = await org.get_community(conn, community_id)
-            if not may_manage(by, community.squad_id):
+            if not _covers(by, _MANAGE, community):
                 raise DomainError("forbidden")
             code = rules.new_code()
             await store.add_code(conn, code=code, community_id=community_id,
@@ -100,39 +103,44 @@ class QrRegistry:
 
     async def codes(self, *, by: Actor | None, community_id: str | None = None,
                     squad_id: str | None = None) -> list[QrCode]:
+        """The codes ``by`` may read (of one community or squad, when given)."""
+        access.require(by, *_READ)
         async with read_transaction(self.engine) as conn:
-            community_ids = [community_id] if community_id else None
-            found = await store.list_codes(conn, community_ids=community_ids,
-                                           squad_id=squad_id)
-        return [c for c in found if may_read(by, c.squad_id)]
+            return await store.list_codes(
+                conn, scope=await org.scope_of(conn, by, *_READ),
+                community_ids=[community_id] if community_id else None, squad_id=squad_id)
 
     async def find(self, code: str, *, by: Actor | None) -> QrCode:
+        access.require(by, *_READ)
         async with read_transaction(self.engine) as conn:
             found = await store.find_code(conn, code)
-        if found is None or not may_read(by, found.squad_id):
+        if found is None or not _covers(by, _READ, found):
             raise DomainError("not_found")
         return found
 
     async def poster_pages(self, *, by: Actor | None, community_id: str | None = None,
                            squad_id: str | None = None) -> list[PosterPage]:
         """One page per active code of a community, or of every community of a squad."""
+        access.require(by, *_READ)
         async with read_transaction(self.engine) as conn:
+            read = await org.scope_of(conn, by, *_READ)
             if community_id is not None:
                 community = await org.get_community(conn, community_id)
+                if not access.covers(read, community_id=community.id,
+                                     squad_id=community.squad_id):
+                    raise DomainError("forbidden")
                 community_ids = [community.id]
-                squads = {community.squad_id}
             else:
-                community_ids = await store.community_ids_of_squad(conn, squad_id or "")
-                squads = {squad_id or ""}
-            if not all(may_read(by, s) for s in squads):
-                raise DomainError("forbidden")
+                if not access.covers_squad(read, squad_id or ""):
+                    raise DomainError("forbidden")
+                community_ids = await org.scope_ids(conn, Squad(squad_id or ""))
             codes = await store.list_codes(conn, community_ids=community_ids,
                                            active_only=True)
-            cards = {c: await store.card(conn, c) for c in community_ids}
+            cards = {c.community.id: c for c in await org.cards(conn, ids=community_ids)}
         if not codes:
             raise DomainError("qr_no_codes")
-        return [PosterPage(card=card, code=code) for code in codes
-                if (card := cards[code.community_id]) is not None]
+        return [PosterPage(card=cards[code.community_id], code=code) for code in codes
+                if code.community_id in cards]
 
     async def figures(self, *, by: Actor | None, community_id: str | None = None,
                       weeks: int = 8) -> list[WeekFigures]:
@@ -146,10 +154,11 @@ class QrRegistry:
 
     async def _manageable(self, conn: AsyncConnection, code: str,
                           by: Actor | None) -> QrCode:
+        access.require(by, *_READ)
         found = await store.find_code(conn, code)
-        if found is None or not may_read(by, found.squad_id):
+        if found is None or not _covers(by, _READ, found):
             raise DomainError("not_found")
-        if not may_manage(by, found.squad_id):
+        if not _covers(by, _MANAGE, found):
             raise DomainError("forbidden")
         return found
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import msgspec
 
+from sync.domain.org import Card
 from sync.i18n import t
 from sync.qr import rules
-from sync.store.qr import Card, Report
+from sync.store.qr import Report
 
 # Stages after which the resident is asked whether it was solved.
 DONE_STAGES = ("resolved", "feedback_given", "closed")
@@ -63,7 +64,7 @@ def tracking_view(report: Report, fields: dict[str, Any],
         comment=fields.get("resident_comment"))
     return TrackingView(
         tracking_number=report.tracking_number,
-        community_name=card.community_name if card else "",
+        community_name=card.community.name if card else "",
         liaison_name=card.liaison_name if card else None,
         liaison_phone=card.phone if card else None,
         category=str(fields.get("category") or ""),

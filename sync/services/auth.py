@@ -18,8 +18,10 @@ from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import console_sessions as session_rules
 from sync.domain import text
+from sync.domain.access import Action, Subject
 from sync.domain.hlc import SERVER_DEVICES
 from sync.domain.lockout import is_address_throttled, is_locked
+from sync.domain.org import Community
 from sync.domain.passwords import hash_password, verify_password
 from sync.domain.roles import Actor, Role
 from sync.domain.usernames import check_username
@@ -168,10 +170,11 @@ class AuthService:
             await audit.record(conn, at_ms=now, actor=actor.username, action="logout",
                                source=source)
 
-    async def me(self, actor: Actor) -> list[tuple[org.Community, list[tuple[str, str]]]]:
+    async def me(self, actor: Actor) -> list[tuple[Community, list[tuple[str, str]]]]:
         """The communities ``actor`` may write to, each with its property companies."""
         async with read_transaction(self.engine) as conn:
-            communities = await org.scope(conn, actor)
+            communities = await org.communities_of(conn, await org.scope_of(
+                conn, actor, Subject.RECORDS, Action.WRITE))
             companies = await org.property_companies_of(conn, [c.id for c in communities])
         return [(c, companies[c.id]) for c in communities]
 

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
+from sync.domain import access
 from sync.domain.images import MAX_PIXELS, ImageRefused, inspect
 from sync.domain.metadata import strip_metadata
-from sync.domain.roles import Actor, Role
+from sync.domain.roles import Actor
 from sync.errors import DomainError
 from sync.i18n import t
 from sync.store import blobs, org
@@ -70,15 +71,15 @@ class BlobService:
     async def get(self, actor: Actor, sha256: str) -> tuple[bytes, str]:
         _check_hash(sha256)
         async with read_transaction(self.engine) as conn:
-            scope = None if actor.role is Role.BUREAU else [
-                c.id for c in await org.scope(conn, actor)]
-            media_type = await blobs.media_type_if_readable(conn, sha256, reader=actor.id,
-                                                            communities=scope)
-        data = self.folder.read(sha256) if media_type else None
+            scope = await org.record_scope(conn, actor)
+            facts = await blobs.photo_facts(conn, sha256, reader=actor.id)
+        readable = facts is not None and access.may_read_photo(
+            scope, holds=facts.holds, referred_from=facts.referred_from)
+        data = self.folder.read(sha256) if facts is not None and readable else None
         # Out of scope and absent look the same: a hash reveals nothing.
-        if media_type is None or data is None:
+        if facts is None or data is None:
             raise DomainError("not_found")
-        return data, media_type
+        return data, facts.media_type
 
 
 def _without_metadata(data: bytes) -> tuple[bytes, str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
-from sync.domain.roles import Actor, Role, may_review
+from sync.domain import access
+from sync.domain.access import Action, Subject
+from sync.domain.roles import Actor
 from sync.errors import DomainError
 from sync.protocol import (
     ConflictOut,
@@ -41,19 +43,11 @@ class ReviewService:
         self.engine = engine
         self.clock = clock
 
-    async def _review_scope(self, conn: Any, actor: Actor) -> list[str] | None:
-        """None means every community (the bureau)."""
-        if not may_review(actor.role):
-            raise DomainError("forbidden")
-        if actor.role is Role.BUREAU:
-            return None
-        return [c.id for c in await org.scope(conn, actor)]
-
     async def conflicts(self, actor: Actor, *, before: str | None, limit: int,
                         unresolved_only: bool) -> ConflictsResponse:
         async with read_transaction(self.engine) as conn:
-            scope = await self._review_scope(conn, actor)
-            rows = await review.list_conflicts(conn, communities=scope,
+            scope = await _scope(conn, actor, Subject.CONFLICTS, Action.READ)
+            rows = await review.list_conflicts(conn, scope=scope,
                                                before=decode_before(before), limit=limit,
                                                unresolved_only=unresolved_only)
         return ConflictsResponse(
@@ -65,9 +59,10 @@ class ReviewService:
                       choice: ResolveConflictRequest) -> ConflictOut:
         now = self.clock.now_ms()
         async with write_transaction(self.engine) as conn:
-            scope = await self._review_scope(conn, actor)
+            scope = await _scope(conn, actor, Subject.CONFLICTS, Action.WRITE)
             row = await review.get_conflict(conn, conflict_id)
-            if row is None or (scope is not None and row.community_id not in scope):
+            if row is None or not access.covers(scope, community_id=row.community_id,
+                                                squad_id=await _squad_of(conn, row)):
                 raise DomainError("not_found")
             if row.resolved_ms is not None:
                 raise DomainError("conflict_resolved")
@@ -85,9 +80,9 @@ class ReviewService:
     async def rejected(self, actor: Actor, *, before: str | None,
                        limit: int) -> RejectedResponse:
         async with read_transaction(self.engine) as conn:
-            scope = await self._review_scope(conn, actor)
-            rows = await review.list_rejected(conn, communities=scope, squad_id=actor.squad_id,
-                                              before=decode_before(before), limit=limit)
+            scope = await _scope(conn, actor, Subject.REJECTED, Action.READ)
+            rows = await review.list_rejected(conn, scope=scope, before=decode_before(before),
+                                              limit=limit)
         return RejectedResponse(
             rejected=[RejectedOut(
                 id=r.id, device_id=r.device_id, user_id=r.user_id, code=r.error_code,
@@ -98,6 +93,17 @@ class ReviewService:
                 for r in rows],
             next_before=encode_before(rows[-1].received_ms, rows[-1].id)
             if len(rows) == limit else None)
+
+
+async def _scope(conn: AsyncConnection, actor: Actor, subject: Subject,
+                 action: Action) -> access.Scope:
+    access.require(actor, subject, action)
+    return await org.scope_of(conn, actor, subject, action)
+
+
+async def _squad_of(conn: AsyncConnection, row: Any) -> str | None:
+    found = await org.communities_of(conn, ids=[row.community_id])
+    return found[0].squad_id if found else None
 
 
 def conflict_out(row: Any) -> ConflictOut:

@@ -14,6 +14,7 @@ from sync.clock import Clock
 from sync.db.engine import is_unavailable, read_transaction, write_transaction
 from sync.domain import cursor as cursors
 from sync.domain import refs
+from sync.domain.access import Action, Subject
 from sync.domain.batch import BatchOutcome, Screened, merge_batch, screen, to_log
 from sync.domain.hlc import MAX_AHEAD_MS, server_hlc
 from sync.domain.merge import RecordState
@@ -99,7 +100,7 @@ class SyncService:
                 late, running = await versions.settle(conn, current.in_flight)
                 upto, max_hlc, in_flight = await versions.horizon(conn)
                 carried = sorted({*running, *in_flight})
-            scope = [c.id for c in await org.scope(conn, actor)]
+            scope = await org.scope_ids(conn, await org.record_scope(conn, actor))
             granted, revoked = (await pulls.scope_changes(
                 conn, user_id=actor.id, after=current.since, upto=upto, late=late)
                 if current.since else (set(), set()))
@@ -166,7 +167,8 @@ async def receive(conn: AsyncConnection, *, actor: Actor, device_id: str,
     await outboxes.lock(conn, user_id=actor.id, device_id=device_id)
     owners = await records.seq_owners(conn, user_id=actor.id, device_id=device_id,
                                       seqs=[m.seq for m in mutations])
-    writable = frozenset(c.id for c in await org.scope(conn, actor))
+    writable = frozenset(await org.scope_ids(conn, await org.scope_of(
+        conn, actor, Subject.RECORDS, Action.WRITE)))
     screened = screen(mutations, actor=actor, device_id=device_id, now_ms=now_ms,
                       seq_owners=owners, writable=writable,
                       may_hold_forbidden=may_hold_forbidden)

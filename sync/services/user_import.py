@@ -117,7 +117,7 @@ async def import_people(auth: AuthService, data: bytes, *, file_name: str, by: s
     people, problems = parse_people(read_rows(data, file_name))
     async with read_transaction(auth.engine) as conn:
         squads = set(await org.squad_orders(conn))
-        places = {c.id for c in await org.list_communities(conn)}
+        places = {c.id for c in await org.communities_of(conn)}
     added: list[NewUser] = []
     assigned = 0
     for person in people:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sync.db.tables import blob_holders, blob_refs, blobs
+from sync.db.tables import blob_holders, blob_refs, blobs, communities
 from sync.store.upsert import insert_missing
 
 
@@ -78,22 +79,30 @@ async def hold(conn: AsyncConnection, *, sha256: str, user_id: str, now_ms: int)
                                                "created_ms": now_ms}])
 
 
-async def media_type_if_readable(conn: AsyncConnection, sha256: str, *, reader: str,
-                                 communities: list[str] | None) -> str | None:
-    """The blob's type when ``reader`` holds it, or when a record in ``communities``
-    (None: any) refers to it by a reference whose writer holds it.
+class PhotoFacts(NamedTuple):
+    """What the access policy decides a photo's reading by (``access.may_read_photo``)."""
 
-    The second condition is what makes a hash no capability: pointing an attachment
-    at a hash one has never sent opens nothing."""
-    referrer_holds = sa.exists().where(blob_holders.c.sha256 == blob_refs.c.sha256,
-                                       blob_holders.c.user_id == blob_refs.c.referred_by)
-    referred = sa.select(blob_refs.c.sha256).where(blob_refs.c.sha256 == sha256,
-                                                   referrer_holds)
-    if communities is not None:
-        referred = referred.where(blob_refs.c.community_id.in_(communities))
+    media_type: str
+    holds: bool  # the reader has sent the bytes
+    # (community id, squad id) of each record referring to the photo by a reference
+    # whose writer holds the bytes; squad None for a community that is gone.
+    referred_from: list[tuple[str, str | None]]
+
+
+async def photo_facts(conn: AsyncConnection, sha256: str, *, reader: str) -> PhotoFacts | None:
+    """The stored photo's type, whether ``reader`` holds it and where holders refer to
+    it; None when no bytes are stored under the hash."""
     reader_holds = sa.exists().where(blob_holders.c.sha256 == sha256,
                                      blob_holders.c.user_id == reader)
-    query = sa.select(blobs.c.media_type).where(
-        blobs.c.sha256 == sha256, sa.or_(reader_holds, sa.exists(referred)))
-    row = (await conn.execute(query)).first()
-    return row.media_type if row else None
+    row = (await conn.execute(sa.select(blobs.c.media_type, reader_holds.label("holds"))
+                              .where(blobs.c.sha256 == sha256))).first()
+    if row is None:
+        return None
+    referrer_holds = sa.exists().where(blob_holders.c.sha256 == blob_refs.c.sha256,
+                                       blob_holders.c.user_id == blob_refs.c.referred_by)
+    refs = await conn.execute(
+        sa.select(blob_refs.c.community_id, communities.c.squad_id).distinct()
+        .join(communities, communities.c.id == blob_refs.c.community_id, isouter=True)
+        .where(blob_refs.c.sha256 == sha256, referrer_holds))
+    return PhotoFacts(media_type=row.media_type, holds=bool(row.holds),
+                      referred_from=[(r.community_id, r.squad_id) for r in refs])

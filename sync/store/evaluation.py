@@ -7,34 +7,29 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sync.db.tables import assignment_periods, communities, records, squads, users
+from sync.db.tables import assignment_periods, records, users
 from sync.db.tables_evaluation import assessment_scores, nominations
 from sync.db.tables_qr import qr_codes
+from sync.domain.access import DISTRICT, Scope
 from sync.domain.roles import Role
 from sync.evaluation.facts import ManualScore, Rec, Workroom
+from sync.store import org
 
 # The kinds any formula reads.
 ASSESSED_KINDS = ("visit", "case", "case_step", "publicity_event", "suggestion",
                   "participation", "property_inspection", "rectification")
 
 
-async def workrooms(conn: AsyncConnection, *, squad_id: str | None = None,
+async def workrooms(conn: AsyncConnection, *, scope: Scope = DISTRICT,
                     during: tuple[int, int] | None = None) -> list[Workroom]:
-    """Every community's workroom (or a squad's), with its active liaisons: those assigned
-    now, or with ``during`` (start, end in ms) those assigned at any time in it."""
-    query = (sa.select(communities, squads.c.name.label("squad_name"))
-             .join(squads, squads.c.id == communities.c.squad_id)
-             .order_by(squads.c.sort_order, communities.c.id))
-    if squad_id is not None:
-        query = query.where(communities.c.squad_id == squad_id)
-    rows = (await conn.execute(query)).all()
+    """The workroom of every community ``scope`` covers, with its active liaisons: those
+    assigned now, or with ``during`` (start, end in ms) those assigned at any time in it."""
+    cards = await org.cards(conn, scope)
     spans = await _liaisons_by_community(conn, during)
     placements = await _active_placements(conn)
-    return [Workroom(community_id=r.id, name=r.name, squad_id=r.squad_id,
-                     squad_name=r.squad_name, card_name=r.card_liaison_name,
-                     card_phone=r.card_phone, card_wechat=r.card_wechat_sha256,
-                     liaison_spans=tuple(spans.get(r.id, ())),
-                     qr_placements=frozenset(placements.get(r.id, ()))) for r in rows]
+    return [Workroom(card=card, liaison_spans=tuple(spans.get(card.community.id, ())),
+                     qr_placements=frozenset(placements.get(card.community.id, ())))
+            for card in cards]
 
 
 async def _active_placements(conn: AsyncConnection) -> dict[str, set[str]]:

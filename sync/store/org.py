@@ -1,15 +1,16 @@
 """The organisation: squads, communities, property companies, users, assignments, scope.
 
-A user's *scope* is the set of communities whose records they may read and write:
-a liaison's assigned communities, a squad leader's squad, everything for the bureau.
-Every change that moves a community in or out of someone's scope is stamped as a
-scope event with a version, so pulls can backfill and purge (see store/pull.py).
+A user's *scope* is the part of the district whose records they may read and write
+(the access policy, sync/domain/access.py): a liaison's assigned communities, a squad
+leader's squad, everything for the bureau. Every change that moves a community in or
+out of someone's scope is stamped as a scope event with a version, so pulls can
+backfill and purge (see store/pulls.py).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any
 
 import msgspec
@@ -26,15 +27,13 @@ from sync.db.tables import (
     squads,
     users,
 )
+from sync.domain import access
+from sync.domain.access import DISTRICT, Action, Communities, Scope, Subject
+from sync.domain.org import Card, Community
 from sync.domain.roles import Actor, Role
 from sync.errors import DomainError
 from sync.store import versions
-
-
-class Community(msgspec.Struct, frozen=True):
-    id: str
-    name: str
-    squad_id: str
+from sync.store.scope import community_in
 
 
 class UserRecord(msgspec.Struct, frozen=True):
@@ -164,12 +163,10 @@ async def community_keywords(conn: AsyncConnection) -> dict[str, str]:
 
 
 async def get_community(conn: AsyncConnection, community_id: str) -> Community:
-    row = (await conn.execute(sa.select(communities.c.id, communities.c.name,
-                                        communities.c.squad_id)
-                              .where(communities.c.id == community_id))).first()
-    if row is None:
+    found = await communities_of(conn, ids=[community_id])
+    if not found:
         raise DomainError("unknown_community", community_id=community_id)
-    return Community(id=row.id, name=row.name, squad_id=row.squad_id)
+    return found[0]
 
 
 async def property_companies_of(conn: AsyncConnection,
@@ -186,10 +183,36 @@ async def property_companies_of(conn: AsyncConnection,
     return found
 
 
-async def list_communities(conn: AsyncConnection) -> list[Community]:
-    rows = await conn.execute(sa.select(communities.c.id, communities.c.name,
-                                        communities.c.squad_id).order_by(communities.c.id))
-    return [Community(id=r.id, name=r.name, squad_id=r.squad_id) for r in rows]
+async def cards(conn: AsyncConnection, scope: Scope = DISTRICT, *,
+                ids: Collection[str] | None = None) -> list[Card]:
+    """The communities ``scope`` covers (of ``ids``, when given), each with its public
+    liaison card, in the district's order: squad by squad, then by id.
+
+    The one read of the organisation's communities: ``communities_of`` and the
+    evaluation's workrooms are views of it."""
+    query = (sa.select(communities.c.id, communities.c.name, communities.c.squad_id,
+                       squads.c.name.label("squad_name"), communities.c.card_liaison_name,
+                       communities.c.card_phone, communities.c.card_wechat_sha256)
+             .join(squads, squads.c.id == communities.c.squad_id)
+             .where(community_in(scope, communities.c.id, squad_id=communities.c.squad_id))
+             .order_by(squads.c.sort_order, communities.c.id))
+    if ids is not None:
+        query = query.where(communities.c.id.in_(sorted(set(ids))))
+    return [Card(community=Community(id=r.id, name=r.name, squad_id=r.squad_id,
+                                     squad_name=r.squad_name),
+                 liaison_name=r.card_liaison_name, phone=r.card_phone,
+                 wechat_sha256=r.card_wechat_sha256) for r in await conn.execute(query)]
+
+
+async def card(conn: AsyncConnection, community_id: str) -> Card | None:
+    found = await cards(conn, ids=[community_id])
+    return found[0] if found else None
+
+
+async def communities_of(conn: AsyncConnection, scope: Scope = DISTRICT, *,
+                         ids: Collection[str] | None = None) -> list[Community]:
+    """The communities ``scope`` covers (of ``ids``, when given), as ``cards`` orders."""
+    return [card.community for card in await cards(conn, scope, ids=ids)]
 
 
 # --- users ------------------------------------------------------------------------------
@@ -290,25 +313,37 @@ async def assigned_community_ids(conn: AsyncConnection, user_id: str) -> list[st
     return [r.community_id for r in rows]
 
 
-async def scope(conn: AsyncConnection, actor: Actor) -> list[Community]:
-    """The communities ``actor`` may read and write, by role."""
-    query = sa.select(communities.c.id, communities.c.name, communities.c.squad_id)
-    if actor.role is Role.LIAISON:
-        query = query.join(assignments, assignments.c.community_id == communities.c.id).where(
-            assignments.c.user_id == actor.id)
-    elif actor.role is Role.SQUAD_LEADER:
-        query = query.where(communities.c.squad_id == actor.squad_id)
-    elif actor.role is Role.ADMIN:
-        return []
-    rows = await conn.execute(query.order_by(communities.c.id))
-    return [Community(id=r.id, name=r.name, squad_id=r.squad_id) for r in rows]
+async def scope_of(conn: AsyncConnection, who: Actor | None, subject: Subject,
+                   action: Action) -> Scope:
+    """The policy's scope of ``who`` for ``action`` on ``subject``, with a liaison's
+    assignments read when the reach is theirs."""
+    assigned: list[str] = []
+    if who is not None and access.needs_assignments(who, subject, action):
+        assigned = await assigned_community_ids(conn, who.id)
+    return access.scope(who, subject, action, assigned=assigned)
+
+
+async def record_scope(conn: AsyncConnection, who: Actor) -> Scope:
+    """Where ``who`` may read and write records (pulls, pushes, photos, /me)."""
+    return await scope_of(conn, who, Subject.RECORDS, Action.READ)
+
+
+async def scope_ids(conn: AsyncConnection, scope: Scope) -> list[str]:
+    """The ids of the communities ``scope`` covers, sorted."""
+    if isinstance(scope, Communities):
+        # Assignments name existing communities (a foreign key): nothing to look up.
+        return sorted(scope.ids)
+    rows = await conn.execute(sa.select(communities.c.id).where(
+        community_in(scope, communities.c.id, squad_id=communities.c.squad_id))
+        .order_by(communities.c.id))
+    return [r.id for r in rows]
 
 
 async def _scope_ids(conn: AsyncConnection, user_id: str) -> set[str]:
     user = await get_user_by_id(conn, user_id)
     if user is None or user.disabled:
         return set()
-    return {c.id for c in await scope(conn, user.as_actor())}
+    return set(await scope_ids(conn, await record_scope(conn, user.as_actor())))
 
 
 async def _squad_leader_ids(conn: AsyncConnection, squad_ids: Iterable[str]) -> list[str]:

@@ -1,4 +1,6 @@
-"""The organisation as the console reads it: squads, communities, liaisons, assignments."""
+"""The organisation as the console reads it: squads, people, assignments, companies.
+
+Its communities are the organisation's one read (``sync.store.org.communities_of``)."""
 
 from __future__ import annotations
 
@@ -10,27 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import (
     assignments,
-    communities,
     community_property_companies,
     property_companies,
     squads,
     users,
 )
+from sync.domain.access import DISTRICT, Scope
+from sync.store.scope import squad_in
 
 
 class Squad(msgspec.Struct, frozen=True):
     id: str
     name: str
-
-
-class Place(msgspec.Struct, frozen=True):
-    """A community with its squad's name, for tables."""
-
-    id: str
-    name: str
-    squad_id: str
-    card_liaison_name: str | None = None
-    card_phone: str | None = None
 
 
 class Person(msgspec.Struct, frozen=True):
@@ -43,22 +36,11 @@ class Person(msgspec.Struct, frozen=True):
     disabled: bool
 
 
-async def list_squads(conn: AsyncConnection, squad_id: str | None = None) -> list[Squad]:
-    query = sa.select(squads.c.id, squads.c.name).order_by(squads.c.sort_order, squads.c.id)
-    if squad_id is not None:
-        query = query.where(squads.c.id == squad_id)
+async def list_squads(conn: AsyncConnection, scope: Scope = DISTRICT) -> list[Squad]:
+    """The squads whose people ``scope`` covers, in the district's order."""
+    query = (sa.select(squads.c.id, squads.c.name).where(squad_in(scope, squads.c.id))
+             .order_by(squads.c.sort_order, squads.c.id))
     return [Squad(id=r.id, name=r.name) for r in await conn.execute(query)]
-
-
-async def list_places(conn: AsyncConnection, squad_id: str | None = None) -> list[Place]:
-    query = sa.select(communities.c.id, communities.c.name, communities.c.squad_id,
-                      communities.c.card_liaison_name, communities.c.card_phone).order_by(
-        communities.c.squad_id, communities.c.id)
-    if squad_id is not None:
-        query = query.where(communities.c.squad_id == squad_id)
-    return [Place(id=r.id, name=r.name, squad_id=r.squad_id,
-                  card_liaison_name=r.card_liaison_name, card_phone=r.card_phone)
-            for r in await conn.execute(query)]
 
 
 def _person(row: Any) -> Person:

@@ -1,4 +1,6 @@
-"""Every SQL statement of the QR intake: the code registry, reports, events, case reads."""
+"""Every SQL statement of the QR intake: the code registry, reports, events, case reads.
+
+A community's public card is the organisation's (``sync.store.org.cards``)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import communities, records
 from sync.db.tables_qr import qr_codes, qr_events, qr_reports
+from sync.domain.access import DISTRICT, Scope
+from sync.store.scope import community_in
 
 
 class QrCode(msgspec.Struct, frozen=True):
@@ -37,17 +41,6 @@ class Report(msgspec.Struct, frozen=True):
     community_id: str
     created_ms: int
     feedback_ms: int | None
-
-
-class Card(msgspec.Struct, frozen=True):
-    """The public liaison card of a community (R1)."""
-
-    community_id: str
-    community_name: str
-    squad_id: str
-    liaison_name: str | None
-    phone: str | None
-    wechat_sha256: str | None
 
 
 _CODE_COLUMNS = (qr_codes, communities.c.name.label("community_name"), communities.c.squad_id)
@@ -80,9 +73,13 @@ async def find_code(conn: AsyncConnection, code: str) -> QrCode | None:
     return _code(row) if row else None
 
 
-async def list_codes(conn: AsyncConnection, *, community_ids: Sequence[str] | None = None,
-                     squad_id: str | None = None, active_only: bool = False) -> list[QrCode]:
-    query = _codes_query()
+async def list_codes(conn: AsyncConnection, *, scope: Scope = DISTRICT,
+                     community_ids: Sequence[str] | None = None, squad_id: str | None = None,
+                     active_only: bool = False) -> list[QrCode]:
+    """The codes of the communities ``scope`` covers (narrowed to ``community_ids`` or
+    ``squad_id`` when given)."""
+    query = _codes_query().where(community_in(scope, qr_codes.c.community_id,
+                                              squad_id=communities.c.squad_id))
     if community_ids is not None:
         query = query.where(qr_codes.c.community_id.in_(list(community_ids)))
     if squad_id is not None:
@@ -98,22 +95,6 @@ async def revoke_code(conn: AsyncConnection, code: str, *, now_ms: int,
                       replaced_by: str | None = None) -> None:
     await conn.execute(qr_codes.update().where(qr_codes.c.code == code).values(
         revoked_ms=now_ms, replaced_by=replaced_by))
-
-
-async def card(conn: AsyncConnection, community_id: str) -> Card | None:
-    row = (await conn.execute(sa.select(communities).where(
-        communities.c.id == community_id))).first()
-    if row is None:
-        return None
-    return Card(community_id=row.id, community_name=row.name, squad_id=row.squad_id,
-                liaison_name=row.card_liaison_name, phone=row.card_phone,
-                wechat_sha256=row.card_wechat_sha256)
-
-
-async def community_ids_of_squad(conn: AsyncConnection, squad_id: str) -> list[str]:
-    rows = await conn.execute(sa.select(communities.c.id).where(
-        communities.c.squad_id == squad_id).order_by(communities.c.id))
-    return [r.id for r in rows]
 
 
 # --- events: scans, reports, limits, figures ---------------------------------------------

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sync.db.tables import conflicts, mutations, users
+from sync.domain.access import Scope
+from sync.store.scope import community_in, squad_in
 
 
 def _page(query: sa.Select[Any], time_column: sa.Column[Any], id_column: sa.Column[Any],
@@ -19,12 +21,10 @@ def _page(query: sa.Select[Any], time_column: sa.Column[Any], id_column: sa.Colu
     return query.order_by(time_column.desc(), id_column.desc()).limit(limit)
 
 
-async def list_conflicts(conn: AsyncConnection, *, communities: list[str] | None,
+async def list_conflicts(conn: AsyncConnection, *, scope: Scope,
                          before: tuple[int, str] | None, limit: int,
                          unresolved_only: bool) -> list[Any]:
-    query = sa.select(conflicts)
-    if communities is not None:
-        query = query.where(conflicts.c.community_id.in_(communities))
+    query = sa.select(conflicts).where(community_in(scope, conflicts.c.community_id))
     if unresolved_only:
         query = query.where(conflicts.c.resolved_ms.is_(None))
     return list(await conn.execute(_page(query, conflicts.c.detected_ms, conflicts.c.id,
@@ -41,15 +41,12 @@ async def mark_resolved(conn: AsyncConnection, conflict_id: str, *, now_ms: int,
         resolved_ms=now_ms, resolved_by=by, resolution_mutation_id=mutation_id))
 
 
-async def list_rejected(conn: AsyncConnection, *, communities: list[str] | None,
-                        squad_id: str | None, before: tuple[int, str] | None,
-                        limit: int) -> list[Any]:
-    query = sa.select(mutations).where(mutations.c.status == "rejected")
-    if communities is not None:
-        # A squad leader sees what was sent to the squad's communities, and everything
-        # the squad's own people sent (a liaison writing to a wrong community included).
-        squad_users = sa.select(users.c.id).where(users.c.squad_id == squad_id)
-        query = query.where(sa.or_(mutations.c.community_id.in_(communities),
-                                   mutations.c.user_id.in_(squad_users)))
+async def list_rejected(conn: AsyncConnection, *, scope: Scope,
+                        before: tuple[int, str] | None, limit: int) -> list[Any]:
+    """Rejected mutations as ``access.may_see_rejected`` says: sent to a community of
+    ``scope``, or sent by one of its people."""
+    senders = sa.select(users.c.id).where(squad_in(scope, users.c.squad_id))
+    query = sa.select(mutations).where(mutations.c.status == "rejected", sa.or_(
+        community_in(scope, mutations.c.community_id), mutations.c.user_id.in_(senders)))
     return list(await conn.execute(_page(query, mutations.c.received_ms, mutations.c.id,
                                          before, limit)))

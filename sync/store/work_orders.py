@@ -7,11 +7,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
-from sync.db.tables import communities
+from sync.db.tables import communities, squads
 from sync.db.tables_evaluation import work_order_import_errors, work_order_imports, work_orders
 from sync.db.tables_qr import qr_codes, qr_events
+from sync.domain.access import DISTRICT, District, Scope
 from sync.evaluation.diversion import HotlineOrder
+from sync.store.scope import community_in, squad_in
 
 CHUNK = 1000
 
@@ -63,15 +66,32 @@ async def imports(conn: AsyncConnection, *, limit: int = 50) -> list[dict[str, A
     return [dict(r._mapping) for r in rows]
 
 
-async def unmapped_orders(conn: AsyncConnection) -> list[dict[str, Any]]:
-    rows = await conn.execute(sa.select(work_orders).where(work_orders.c.community_id.is_(None))
-                              .order_by(work_orders.c.received_ms))
+def _order_in(scope: Scope) -> ColumnElement[bool]:
+    """Orders ``scope`` covers: placed in one of its communities, or placed in none and
+    naming the street of one of its squads (``access.order_of_squad``)."""
+    if isinstance(scope, District):
+        return sa.true()
+    street = work_orders.c.street
+    named = sa.select(squads.c.id).where(
+        squad_in(scope, squads.c.id), street != "",
+        sa.func.substr(squads.c.name, 1, sa.func.length(street)) == street)
+    return sa.or_(community_in(scope, work_orders.c.community_id),
+                  sa.and_(work_orders.c.community_id.is_(None), sa.exists(named)))
+
+
+async def unmapped_orders(conn: AsyncConnection, scope: Scope) -> list[dict[str, Any]]:
+    """The orders of ``scope`` no community was found for, oldest first."""
+    rows = await conn.execute(sa.select(work_orders).where(
+        work_orders.c.community_id.is_(None), _order_in(scope))
+        .order_by(work_orders.c.received_ms))
     return [dict(r._mapping) for r in rows]
 
 
-async def get_order(conn: AsyncConnection, order_no: str) -> dict[str, Any] | None:
-    row = (await conn.execute(sa.select(work_orders)
-                              .where(work_orders.c.order_no == order_no))).first()
+async def get_order(conn: AsyncConnection, order_no: str, *,
+                    scope: Scope = DISTRICT) -> dict[str, Any] | None:
+    """The order, if ``scope`` covers it."""
+    row = (await conn.execute(sa.select(work_orders).where(
+        work_orders.c.order_no == order_no, _order_in(scope)))).first()
     return dict(row._mapping) if row else None
 
 

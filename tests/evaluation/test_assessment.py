@@ -254,7 +254,7 @@ async def test_a_past_quarter_is_appraised_by_who_covered_the_communities_then(
     async with read_transaction(engine) as conn:
         liu_user = await org.get_user_by_id(conn, liu.user_id)
         zhang_user = await org.get_user_by_id(conn, zhang.user_id)
-        ids = {c.name: c.id for c in await org.list_communities(conn)}
+        ids = {c.name: c.id for c in await org.communities_of(conn)}
     assert liu_user is not None and zhang_user is not None
     # After the quarter 刘洋 hands his communities over to 张伟.
     auth = AuthService(engine, clock, token_ttl_days=30)

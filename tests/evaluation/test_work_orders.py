@@ -93,18 +93,46 @@ async def test_an_xlsx_with_duplicates_an_unknown_address_and_a_bad_date(
     assert [(p.row, p.order_no, p.reason) for p in result.rejected] == [
         (5, "X-3", "受理时间无法识别：下周一")]
     assert [o.order_no for o in result.unmapped] == ["X-2"]
-    errors = await service.import_errors(result.import_id)
+    errors = await service.import_errors(result.import_id, actor=None)
     assert [(e["row_number"], e["problem"]) for e in errors] == [(3, "duplicate"),
                                                                   (5, "rejected")]
     # The unknown address waits for a person, who places it.
-    assert [o["order_no"] for o in await service.unmapped()] == ["X-2"]
+    assert [o["order_no"] for o in await service.unmapped(actor=None)] == ["X-2"]
     async with read_transaction(engine) as conn:
         leader = (await org.get_user(conn, "leader02")).as_actor()  # 江苏路
         bureau = (await org.get_user(conn, "bureau01")).as_actor()
     with pytest.raises(DomainError):
         await service.map_order("X-2", "c-hy-01", actor=leader)  # another squad's
     await service.map_order("X-2", "c-hy-01", actor=bureau)
-    assert await service.unmapped() == []
+    assert await service.unmapped(actor=None) == []
+
+
+async def test_a_squad_leader_places_only_the_orders_of_the_squad_s_street(
+        engine: AsyncEngine, clock: ManualClock) -> None:
+    service = WorkOrderService(engine, clock)
+    street = (",".join(["工单编号", "诉求类型", "受理时间", "事发地址", "所属街镇", "问题分类",
+                        "诉求内容", "承办单位", "办理状态", "满意度"]) + "\n"
+              + "".join(f"{no},求助,2026-11-20 10:00:00,某某路{n}号,{town},"
+                        "城市管理-市容环境-乱堆物,楼下堆物,长宁区城管执法局,处理中,\n"
+                        for n, (no, town) in enumerate([("HY-1", "华阳路街道"),
+                                                        ("JS-1", "江苏路街道"),
+                                                        ("NONE-1", "")])))
+    imported = await service.import_file(street.encode(), file_name="12345.csv", actor=None)
+    assert sorted(o.order_no for o in imported.unmapped) == ["HY-1", "JS-1", "NONE-1"]
+    async with read_transaction(engine) as conn:
+        leader = (await org.get_user(conn, "leader01")).as_actor()  # 华阳路
+        bureau = (await org.get_user(conn, "bureau01")).as_actor()
+    assert [o["order_no"] for o in await service.unmapped(actor=leader)] == ["HY-1"]
+    assert len(await service.unmapped(actor=bureau)) == 3
+    # The imports' row errors hold every street's raw rows: for the importer only.
+    assert await service.imports(actor=leader) == []
+    assert await service.import_errors(imported.import_id, actor=leader) == []
+    assert [i["id"] for i in await service.imports(actor=bureau)] == [imported.import_id]
+    with pytest.raises(DomainError) as unknown:
+        await service.map_order("JS-1", "c-hy-01", actor=leader)  # 江苏路's, unseen
+    assert unknown.value.code == "unknown_work_order"
+    await service.map_order("HY-1", "c-hy-01", actor=leader)
+    assert await service.unmapped(actor=leader) == []
 
 
 async def test_importing_the_sample_twice_imports_nothing_new(

@@ -126,16 +126,18 @@ def test_the_cli_creates_lists_revokes_and_prints_posters(
 
 
 def test_the_poster_carries_the_liaisons_wechat_card_inline(tmp_path: Path) -> None:
+    from sync.domain.org import Card, Community
     from sync.qr import poster
     from sync.qr.registry import PosterPage
     from sync.store.blobs import BlobFolder
-    from sync.store.qr import Card, QrCode
+    from sync.store.qr import QrCode
     from tests.qr.helpers import jpeg_with_gps
 
     folder = BlobFolder(tmp_path)
     image = jpeg_with_gps((40, 40))
     folder.write("ab" * 32, image)
-    card = Card(community_id="c-hy-01", community_name="华三居民区", squad_id="sq-hy",
+    card = Card(community=Community(id="c-hy-01", name="华三居民区", squad_id="sq-hy",
+                                    squad_name="华阳路街道中队"),
                 liaison_name="张伟<b>", phone="13800000001", wechat_sha256="ab" * 32)
     code = QrCode(code="abcdefghijklmnop", community_id="c-hy-01", community_name="华三居民区",
                   squad_id="sq-hy", placement="物业", created_ms=0, posted_ms=0,

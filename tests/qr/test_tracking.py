@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from sync.domain.org import Card, Community
 from sync.qr.tracking import tracking_view
-from sync.store.qr import Card, Report
+from sync.store.qr import Report
 
 REPORT = Report(tracking_number="QR261128-ABCDEF", case_id="case-1", code="c",
                 community_id="c-hy-01", created_ms=1_795_827_600_000, feedback_ms=None)
-CARD = Card(community_id="c-hy-01", community_name="华三居民区", squad_id="sq-hy",
+CARD = Card(community=Community(id="c-hy-01", name="华三居民区", squad_id="sq-hy",
+                                squad_name="华阳路街道中队"),
             liaison_name="张伟", phone="13800000001", wechat_sha256=None)
 
 
