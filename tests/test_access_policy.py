@@ -170,6 +170,11 @@ def test_each_role_may_what_the_route_table_says(subject: Subject, action: Actio
     assert allowed == EXPECTED[(subject, action)]
 
 
+@given(who=actors)
+def test_everyone_but_liaisons_opens_a_console_session(who: Actor) -> None:
+    assert access.may_open_console(who) == (who.role is not Role.LIAISON)
+
+
 @given(who=actors, kind=st.sampled_from(["case", "visit", "duty_log_review"]))
 def test_admins_write_no_record_and_only_supervisors_review_a_day(who: Actor,
                                                                   kind: str) -> None:

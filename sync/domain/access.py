@@ -183,6 +183,16 @@ def may(who: Actor | None, subject: Subject, action: Action, *, community_id: st
                   squad_id=squad_id)
 
 
+# The console's parts: whoever may use one may open a console session (liaisons use the
+# PWA and have none).
+CONSOLE_PARTS = ((Subject.CONSOLE, Action.READ), (Subject.QR_CODES, Action.READ),
+                 (Subject.ORGANISATION, Action.MANAGE))
+
+
+def may_open_console(who: Actor | None) -> bool:
+    return any(allows(who, subject, action) for subject, action in CONSOLE_PARTS)
+
+
 # --- records --------------------------------------------------------------------------------
 
 def may_write_kind(who: Actor | None, kind: str) -> bool:

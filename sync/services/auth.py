@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
+from sync.domain import access, text
 from sync.domain import console_sessions as session_rules
-from sync.domain import text
 from sync.domain.access import Action, Subject
 from sync.domain.hlc import SERVER_DEVICES
 from sync.domain.lockout import is_address_throttled, is_locked
@@ -96,7 +96,7 @@ class AuthService:
                                                     source=source)
             if isinstance(outcome, DomainError):
                 error = outcome
-            elif outcome.role is Role.LIAISON:
+            elif not access.may_open_console(outcome.as_actor()):
                 error = DomainError("console_liaison")
             else:
                 session_id = await console_sessions.open_session(conn, user_id=outcome.id,
