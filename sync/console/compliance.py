@@ -1,111 +1,35 @@
-"""The weekly rule (R2): each community, each ISO week, at least one visit of at least 2 h.
+"""The compliance matrix's console side. Pure.
 
-Pure: each community's weekly tally of visits in (counted by the database, or by
-``tally`` from visits), a community × week matrix of cells out, coloured green (met), amber
-(visited, but never for 2 h), red (not met) — and, for the week in progress, grey until
-Thursday, when a community still without a qualifying visit becomes a gap to chase.
+The rule and each cell's colour are sync/domain/weekly.py's; here are what a supervisor
+reads around them: squad and district roll-ups, the communities still to chase this
+week, and the weeks in Chinese.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 import msgspec
 
-from sync.console.flags import MIN_VISIT_MS
-from sync.console.shanghai import DAY_MS, to_local, week_monday
-
-GREEN, AMBER, RED, PENDING, FUTURE = "green", "amber", "red", "pending", "future"
-# Thursday: from then on, a community with no qualifying visit this week is chased.
-CHASE_FROM_WEEKDAY = 3
+from sync.domain import shanghai
+from sync.domain.weekly import RULE, CommunityWeek, WeeklyRule
+from sync.i18n import t
 
 
-class VisitFact(msgspec.Struct, frozen=True):
-    id: str
-    community_id: str
-    liaison_id: str
-    start_ms: int
-    end_ms: int | None
-
-    @property
-    def duration_ms(self) -> int:
-        return 0 if self.end_ms is None else max(0, self.end_ms - self.start_ms)
-
-    @property
-    def week(self) -> date:
-        return week_monday(to_local(self.start_ms).date())
+def hours(ms: int) -> float:
+    return round(ms / shanghai.HOUR_MS, 1)
 
 
-WEEK_MS = 7 * DAY_MS
-# Unix time 0 was a Thursday, 08:00 in Shanghai: shifting by 8 h and 3 days makes
-# ``(ms + WEEK_OFFSET_MS) // WEEK_MS`` count Monday-to-Sunday weeks of Shanghai time.
-WEEK_OFFSET_MS = 8 * 3600 * 1000 + 3 * DAY_MS
-
-
-def monday_of_week_number(number: int) -> date:
-    return date(1970, 1, 1) + timedelta(days=7 * number - 3)
-
-
-class Tally(msgspec.Struct, frozen=True):
-    """One community's visits in one week."""
-
-    community_id: str
-    monday: date
-    visits: int
-    qualifying: int
-    visit_ms: int
-
-
-def tally(visits: Iterable[VisitFact]) -> list[Tally]:
-    counts: dict[tuple[str, date], list[int]] = {}
-    for visit in visits:
-        found = counts.setdefault((visit.community_id, visit.week), [0, 0, 0])
-        found[0] += 1
-        found[1] += visit.duration_ms >= MIN_VISIT_MS
-        found[2] += visit.duration_ms
-    return [Tally(community_id=c, monday=w, visits=n, qualifying=q, visit_ms=ms)
-            for (c, w), (n, q, ms) in counts.items()]
-
-
-class Cell(msgspec.Struct):
-    visits: int = 0
-    qualifying: int = 0
-    visit_ms: int = 0
-    colour: str = RED
-
-    @property
-    def hours(self) -> float:
-        return round(self.visit_ms / 3_600_000, 1)
-
-
-def colour(cell: Cell, *, monday: date, today: date) -> str:
-    if monday > today:
-        return FUTURE
-    if cell.qualifying:
-        return GREEN
-    this_week = monday == week_monday(today)
-    if this_week and today.weekday() < CHASE_FROM_WEEKDAY:
-        return AMBER if cell.visits else PENDING
-    return AMBER if cell.visits else RED
-
-
-def matrix(tallies: Iterable[Tally], *, community_ids: list[str], weeks: list[date],
-           today: date) -> dict[tuple[str, date], Cell]:
-    cells = {(c, w): Cell() for c in community_ids for w in weeks}
-    for found in tallies:
-        cell = cells.get((found.community_id, found.monday))
-        if cell is None:
-            continue
-        cell.visits += found.visits
-        cell.visit_ms += found.visit_ms
-        cell.qualifying += found.qualifying
-    for (_, monday), cell in cells.items():
-        cell.colour = colour(cell, monday=monday, today=today)
-    return cells
+def week_title(monday: date) -> str:
+    """E.g. 第49周 12月1日–12月7日 (the ISO week number of Shanghai)."""
+    sunday = monday + timedelta(days=6)
+    return t("console.compliance.week_title", number=monday.isocalendar()[1],
+             first_month=monday.month, first_day=monday.day, last_month=sunday.month,
+             last_day=sunday.day)
 
 
 class Rollup(msgspec.Struct):
+    # Community-weeks some liaison owed (a community without a liaison is not counted).
     communities: int = 0
     met: int = 0
     visit_ms: int = 0
@@ -116,25 +40,52 @@ class Rollup(msgspec.Struct):
 
     @property
     def hours(self) -> float:
-        return round(self.visit_ms / 3_600_000, 1)
+        return hours(self.visit_ms)
 
 
-def rollup(cells: dict[tuple[str, date], Cell], *, groups: dict[str, list[str]],
+def rollup(cells: dict[tuple[str, date], CommunityWeek], *, groups: dict[str, list[str]],
            weeks: list[date]) -> dict[tuple[str, date], Rollup]:
-    """Per group (squad, or the district) and week: communities, how many met, hours."""
+    """Per group (squad, or the district) and week: communities owed, how many met, hours."""
     out = {}
     for group, community_ids in groups.items():
         for monday in weeks:
-            total = Rollup(communities=len(community_ids))
+            total = Rollup()
             for community_id in community_ids:
                 cell = cells[(community_id, monday)]
-                total.met += cell.colour == GREEN
-                total.visit_ms += cell.visit_ms
+                if cell.liaisons:
+                    total.communities += 1
+                    total.met += cell.met
+                    total.visit_ms += cell.visit_ms
             out[(group, monday)] = total
     return out
 
 
-def gaps(cells: dict[tuple[str, date], Cell], *, today: date) -> list[str]:
-    """Communities with no qualifying visit in the week in progress."""
-    monday = week_monday(today)
-    return [c for (c, w), cell in cells.items() if w == monday and not cell.qualifying]
+def gaps(cells: dict[tuple[str, date], CommunityWeek], *, today: date) -> list[str]:
+    """Communities whose liaisons have not all met the rule in the week in progress."""
+    monday = shanghai.week_monday(today)
+    return [c for (c, w), cell in cells.items()
+            if w == monday and cell.liaisons and not cell.met]
+
+
+# --- the rule in words -------------------------------------------------------------------
+
+def min_hours(rule: WeeklyRule = RULE) -> str:
+    return f"{rule.min_visit_minutes / 60:g}"
+
+
+def colour_label(colour: str, *, rule: WeeklyRule = RULE) -> str:
+    return t(f"console.compliance.colour.{colour}", hours=min_hours(rule))
+
+
+def verdict_label(verdict: str, *, rule: WeeklyRule = RULE) -> str:
+    return t(f"console.compliance.verdict.{verdict}", hours=min_hours(rule))
+
+
+def rule_text(rule: WeeklyRule = RULE) -> str:
+    return t("console.compliance.rule", visits=rule.visits_per_week, hours=min_hours(rule),
+             assigned=t(f"console.weekday.{rule.assigned_weekday}"),
+             hour=rule.assigned_hour, chase=t(f"console.weekday.{rule.chase_weekday}"))
+
+
+def chase_text(rule: WeeklyRule = RULE) -> str:
+    return t("console.compliance.chase", chase=t(f"console.weekday.{rule.chase_weekday}"))

@@ -20,10 +20,10 @@ from schema.stored import read, time_ms
 from sync.console import flags as F
 from sync.console import present
 from sync.console.access import Viewer
-from sync.console.shanghai import day_bounds
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import refs
 from sync.domain.merge import field_writes
+from sync.domain.shanghai import day_bounds
 from sync.errors import DomainError
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
 from sync.store import duty_log as store

@@ -1,8 +1,8 @@
 """What a supervisor should look at in a duty log (勤务日志). Pure.
 
-A visit shorter than 2 h does not count towards the weekly rule; overlapping visits
-mean one of them is wrong; a visit still open after midnight was probably never
-closed; a device whose clock was off by more than 5 minutes makes its times doubtful;
+A visit too short to count for the weekly rule (sync/domain/weekly.py) is flagged;
+overlapping visits mean one of them is wrong; a visit still open after midnight was
+probably never closed; a device whose clock was off by more than 5 minutes makes its times doubtful;
 a record changed after its day was filled in late; a conflict needs a person.
 """
 
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import msgspec
 
+from sync.console.compliance import min_hours
+from sync.domain import weekly
 from sync.domain.hlc import MAX_AHEAD_MS, parse
 from sync.domain.merge import FieldWrite
-
-MIN_VISIT_MS = 2 * 3600 * 1000
+from sync.i18n import t
 
 SHORT_VISIT = "short_visit"
 OVERLAP = "overlap"
@@ -36,12 +37,17 @@ def duration_ms(span: Span) -> int | None:
     return max(0, span.end_ms - span.start_ms)
 
 
-def visit_flags(spans: list[Span], *, day_end_ms: int, now_ms: int) -> dict[str, list[str]]:
+def label(flag: str) -> str:
+    return t(f"console.flag.{flag}", hours=min_hours())
+
+
+def visit_flags(spans: list[Span], *, day_end_ms: int, now_ms: int,
+                rule: weekly.WeeklyRule = weekly.RULE) -> dict[str, list[str]]:
     """Flags per visit id for one liaison's visits of one day."""
     flags: dict[str, list[str]] = {s.id: [] for s in spans}
     for span in spans:
         length = duration_ms(span)
-        if length is not None and length < MIN_VISIT_MS:
+        if length is not None and not weekly.long_enough(length, rule=rule):
             flags[span.id].append(SHORT_VISIT)
         open_after = span.end_ms is None and now_ms >= day_end_ms
         if open_after or (span.end_ms is not None and span.end_ms > day_end_ms):

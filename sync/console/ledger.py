@@ -12,11 +12,11 @@ from schema.kinds import FIELD_LABELS, Case, CaseStep
 from schema.stored import read, time_ms
 from sync.console import present
 from sync.console.access import Viewer
-from sync.console.shanghai import day_start_ms, parse_time, utc_iso
 from sync.console.sla import CaseFacts, SlaView, Step, evaluate
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain.access import may_reopen
 from sync.domain.merge import status_rank
+from sync.domain.shanghai import day_start_ms, parse_time, utc_iso
 from sync.errors import DomainError
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
 from sync.store import ledger as store

@@ -15,7 +15,7 @@ from msgspec import UnsetType
 from schema.export import export
 from schema.kinds import PARENT_FIELDS, Gps, RecordKind
 from schema.stored import time_ms
-from sync.console.shanghai import fmt_datetime
+from sync.domain.shanghai import fmt_datetime
 from sync.i18n import t
 
 TITLE_CHARS = 60

@@ -13,9 +13,9 @@ from schema.kinds import Rectification as RectificationRecord
 from schema.stored import read, time_ms
 from sync.console import present
 from sync.console.access import Viewer
-from sync.console.shanghai import to_local
 from sync.db.engine import read_transaction
 from sync.domain import refs
+from sync.domain.shanghai import to_local
 from sync.errors import DomainError
 from sync.store import people
 from sync.store import property as store

@@ -11,10 +11,10 @@ from schema.stored import read
 from sync.console import present
 from sync.console.access import Viewer
 from sync.console.flags import created_ms
-from sync.console.shanghai import day_start_ms
 from sync.db.engine import read_transaction
 from sync.domain.merge import field_writes
 from sync.domain.org import Community
+from sync.domain.shanghai import day_start_ms
 from sync.store import people
 from sync.store.record_book import community_records
 

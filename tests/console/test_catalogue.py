@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from schema.kinds import CASE_STAGES
-from sync.console import compliance, flags
+from sync.console import flags
+from sync.domain import weekly
 from sync.domain.roles import Role
 from sync.i18n import catalogue
 
@@ -30,9 +31,9 @@ def test_every_composed_console_key_is_in_the_catalogue() -> None:
     composed += [f"console.stage.{s}" for s in CASE_STAGES]
     composed += [f"console.role.{r.value}" for r in Role]
     composed += [f"console.ledger.source.{s}" for s in ("qr", "hotline", "other")]
-    composed += [f"console.compliance.colour.{c}" for c in (
-        compliance.GREEN, compliance.AMBER, compliance.RED, compliance.PENDING,
-        compliance.FUTURE)]
+    composed += [f"console.compliance.colour.{c}" for c in weekly.COLOURS]
+    composed += [f"console.compliance.verdict.{v}" for v in weekly.VERDICTS]
+    composed += [f"console.weekday.{d}" for d in range(1, 8)]
     composed += [f"console.col.{n}" for n in ("day", "first", "last")]
     composed += ["error.no_community", "error.console_liaison"]
     assert [k for k in composed if k not in known] == []

@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 from litestar.middleware.csrf import generate_csrf_hash
 
 from sync.console import charts, compliance, flags, session
-from sync.console.compliance import VisitFact
-from sync.console.shanghai import day_bounds, parse_time
 from sync.console.sla import CaseFacts, Step, evaluate
+from sync.domain import weekly
 from sync.domain.merge import FieldWrite
+from sync.domain.shanghai import day_bounds, parse_time
+from sync.domain.weekly import Assignment, Visit
 
 H = 3_600_000
 DAY_START, DAY_END = day_bounds(date(2026, 11, 26))  # a Thursday
@@ -49,10 +50,19 @@ def test_a_device_clock_off_by_more_than_five_minutes_is_flagged() -> None:
     assert flags.clock_off(clock_suspect=True, offsets=[])
 
 
-def _visit(community: str, start_h: float, hours: float | None) -> VisitFact:
+def _visit(community: str, start_h: float, hours: float | None, liaison: str = "u") -> Visit:
     start = DAY_START + int(start_h * H)
-    return VisitFact(id=f"{community}{start_h}", community_id=community, liaison_id="u",
-                     start_ms=start, end_ms=None if hours is None else start + int(hours * H))
+    return Visit(id=f"{community}{start_h}{liaison}", community_id=community,
+                 liaison_id=liaison, start_ms=start,
+                 end_ms=None if hours is None else start + int(hours * H))
+
+
+def _cells(visits: list[Visit], *, communities: list[str], weeks: list[date], today: date,
+           liaisons: tuple[str, ...] = ("u",)) -> dict[tuple[str, date], weekly.CommunityWeek]:
+    assigned = [Assignment(community_id=c, liaison_id=who, from_ms=0)
+                for c in communities for who in liaisons if c != "nobody"]
+    return weekly.matrix(weekly.tally(visits), assignments=assigned, community_ids=communities,
+                         weeks=weeks, today=today)
 
 
 def test_the_weekly_rule_colours_green_amber_red_and_pending() -> None:
@@ -61,40 +71,56 @@ def test_the_weekly_rule_colours_green_amber_red_and_pending() -> None:
     visits = [_visit("met", 9, 2.5), _visit("short", 9, 1), _visit("open", 9, None)]
     weeks = [last_monday, monday]
     tuesday = date(2026, 11, 24)
-    tallies = compliance.tally(visits)
-    cells = compliance.matrix(tallies, community_ids=["met", "short", "open", "none"],
-                              weeks=weeks, today=tuesday)
+    cells = _cells(visits, communities=["met", "short", "open", "none", "nobody"],
+                   weeks=weeks, today=tuesday)
     # The visits are on Thursday 26th, after "today": they still count for the week.
-    assert cells[("met", monday)].colour == compliance.GREEN
-    assert cells[("short", monday)].colour == compliance.AMBER
-    assert cells[("none", monday)].colour == compliance.PENDING
-    assert cells[("none", last_monday)].colour == compliance.RED
+    assert cells[("met", monday)].colour == weekly.GREEN
+    assert cells[("short", monday)].colour == weekly.AMBER
+    assert cells[("none", monday)].colour == weekly.PENDING
+    assert cells[("none", last_monday)].colour == weekly.RED
+    assert cells[("nobody", last_monday)].colour == weekly.UNASSIGNED
     thursday = date(2026, 11, 26)
-    cells = compliance.matrix(tallies, community_ids=["met", "none"], weeks=weeks,
-                              today=thursday)
-    assert cells[("none", monday)].colour == compliance.RED
+    cells = _cells(visits, communities=["met", "none", "nobody"], weeks=weeks, today=thursday)
+    assert cells[("none", monday)].colour == weekly.RED
     assert compliance.gaps(cells, today=thursday) == ["none"]
-    totals = compliance.rollup(cells, groups={"sq": ["met", "none"]}, weeks=weeks)
-    assert (totals[("sq", monday)].met, totals[("sq", monday)].percent) == (1, 50)
+    totals = compliance.rollup(cells, groups={"sq": ["met", "none", "nobody"]}, weeks=weeks)
+    # A community nobody was assigned to is not a community that missed the rule.
+    assert (totals[("sq", monday)].met, totals[("sq", monday)].communities,
+            totals[("sq", monday)].percent) == (1, 2, 50)
+
+
+def test_a_community_with_two_liaisons_is_met_only_when_both_met() -> None:
+    monday, thursday = date(2026, 11, 23), date(2026, 11, 26)
+    visits = [_visit("c", 9, 2.5, "a"), _visit("c", 9, 1, "b")]
+    cell = _cells(visits, communities=["c"], weeks=[monday], today=thursday,
+                  liaisons=("a", "b"))[("c", monday)]
+    assert cell.colour == weekly.AMBER and not cell.met
+    assert [(w.liaison_id, w.colour) for w in cell.liaisons] == [
+        ("a", weekly.GREEN), ("b", weekly.AMBER)]
 
 
 def test_the_database_week_number_agrees_with_the_shanghai_iso_week() -> None:
+    b = weekly.bucketing()
     for text in ("2026-11-29T15:59:59Z", "2026-11-29T16:00:00Z", "2026-01-01T00:00:00+08:00",
                  "2027-01-03T23:59:00+08:00"):
         ms = parse_time(text)
         assert ms is not None
-        visit = VisitFact(id="v", community_id="c", liaison_id="u", start_ms=ms, end_ms=None)
-        number = (ms + compliance.WEEK_OFFSET_MS) // compliance.WEEK_MS
-        assert compliance.monday_of_week_number(number) == visit.week, text
+        visit = Visit(id="v", community_id="c", liaison_id="u", start_ms=ms)
+        assert weekly.monday_of_bucket((ms + b.offset_ms) // b.week_ms) == visit.monday, text
 
 
 def test_an_iso_week_is_counted_in_shanghai_time() -> None:
     # Sunday 2026-11-29 23:30 in Shanghai is 15:30 UTC: still ISO week 48.
     start = parse_time("2026-11-29T15:30:00Z")
     assert start is not None
-    visit = VisitFact(id="v", community_id="c", liaison_id="u", start_ms=start,
-                      end_ms=start + 3 * H)
-    assert visit.week == date(2026, 11, 23)
+    visit = Visit(id="v", community_id="c", liaison_id="u", start_ms=start,
+                  end_ms=start + 3 * H)
+    assert visit.monday == date(2026, 11, 23)
+
+
+def test_the_weeks_read_in_chinese() -> None:
+    assert compliance.week_title(date(2026, 11, 30)) == "第49周 11月30日–12月6日"
+    assert compliance.week_title(date(2026, 12, 28)) == "第53周 12月28日–1月3日"
 
 
 def test_a_hotline_case_must_be_answered_within_two_hours() -> None:

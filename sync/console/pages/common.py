@@ -12,7 +12,8 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
-from sync.console import flags, present, shanghai
+from sync.console import flags, present
+from sync.domain import shanghai
 from sync.domain.roles import Actor
 from sync.errors import DomainError
 from sync.http.errors import from_http_exception, retry_headers, unexpected
@@ -39,6 +40,7 @@ HELPERS: dict[str, Any] = {
     "t": t, "fmt_time": shanghai.fmt_time, "fmt_datetime": shanghai.fmt_datetime,
     "hours": hours, "duration": duration, "kind_label": present.kind_label,
     "urlencode": urlencode, "as_json": as_json, "quote": quote, "ALL_FLAGS": flags.ALL_FLAGS,
+    "flag_label": flags.label,
 }
 
 
