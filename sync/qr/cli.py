@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from sync.clock import SystemClock
 from sync.db.engine import make_engine
+from sync.domain.shanghai import fmt_datetime
 from sync.qr import images, poster, rules
 from sync.qr.api import code_state
 from sync.qr.registry import QrRegistry
@@ -70,9 +71,9 @@ def cmd_qr(args: argparse.Namespace) -> int:
                     posted_ms=c.posted_ms, last_scan_ms=c.last_scan_ms, now_ms=now,
                     days=args.stale_days)):
                 continue
-            last = rules.local_time(c.last_scan_ms) if c.last_scan_ms else "-"
+            last = fmt_datetime(c.last_scan_ms) if c.last_scan_ms else "-"
             print("\t".join((images.public_url(base, c.code), c.placement, code_state(c),
-                             c.community_id, rules.local_time(c.posted_ms)[:10], last)))
+                             c.community_id, fmt_datetime(c.posted_ms)[:10], last)))
     elif action == "poster":
         if not (args.community_id or args.squad):
             print("error: name a COMMUNITY_ID or --squad SQUAD_ID", file=sys.stderr)

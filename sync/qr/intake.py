@@ -21,6 +21,7 @@ from sync.clock import Clock
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain.images import MAX_PIXELS
 from sync.domain.org import Card
+from sync.domain.shanghai import wire_iso
 from sync.errors import DomainError
 from sync.qr import rules
 from sync.qr.photos import MAX_PHOTOS, Photo, PhotoRefused, reencode_in_turn
@@ -30,7 +31,6 @@ from sync.store import blobs, locks, org
 from sync.store import qr as store
 from sync.store.blobs import BlobFolder
 from sync.store.qr import QrCode
-from sync.timefmt import iso
 
 MAX_DESCRIPTION = 2000
 MAX_LOCATION = 200
@@ -265,7 +265,7 @@ def _case_fields(form: ReportForm, phone: str, found: QrCode, number: str,
     fields: dict[str, object] = {
         "title": f"{form.category}：{first_line}", "category": form.category, "source": "qr",
         "description": description, "status": "received", "reopen_count": 0,
-        "qr_placement": found.placement, "qr_tracking_number": number, "due_at": iso(due_ms)}
+        "qr_placement": found.placement, "qr_tracking_number": number, "due_at": wire_iso(due_ms)}
     if form.location.strip():
         fields["location"] = form.location.strip()
     if phone:

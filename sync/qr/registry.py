@@ -19,6 +19,7 @@ from sync.domain import access
 from sync.domain.access import Action, Squad, Subject
 from sync.domain.org import Card, Community
 from sync.domain.roles import Actor
+from sync.domain.shanghai import week_code_of
 from sync.errors import DomainError
 from sync.qr import rules
 from sync.store import audit, org
@@ -172,7 +173,7 @@ def tally(events: list[tuple[str, str, str, int]],
         if code not in codes:
             continue
         slot = 0 if event == "scan" else 1
-        week = rules.week_of(at_ms)
+        week = week_code_of(at_ms)
         per_code[(week, code)][slot] += 1
         per_community[(week, community_id)][slot] += 1
     names = {c.community_id: c.community_name for c in codes.values()}

@@ -1,4 +1,4 @@
-"""The QR intake's rules, pure: codes, tokens, phones, placements, limits, weeks.
+"""The QR intake's rules, pure: codes, tokens, phones, placements, limits.
 
 No database, no HTTP: the service and the tests call these directly.
 """
@@ -11,9 +11,9 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 
 from sync.domain import text
+from sync.domain.shanghai import to_local
 
 # The three places DOMAIN.md R3 names; any other text is a named custom spot.
 STANDARD_PLACEMENTS = ("居委会", "物业", "小区出入口")
@@ -24,9 +24,6 @@ MAX_PLACEMENT_CHARS = 50
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _CODE = re.compile(r"^[a-z2-7]{16}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-
-SHANGHAI = timezone(timedelta(hours=8))  # no daylight saving, so no tz database needed
-
 
 def new_code() -> str:
     """80 random bits in lower-case base32: unguessable, and safe to read out or type."""
@@ -56,7 +53,7 @@ _NUMBER_LETTERS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 def tracking_number(now_ms: int) -> str:
     """What a resident reads out on the phone: the day and six random letters."""
-    day = datetime.fromtimestamp(now_ms / 1000, SHANGHAI).strftime("%y%m%d")
+    day = to_local(now_ms).strftime("%y%m%d")
     return f"QR{day}-{''.join(secrets.choice(_NUMBER_LETTERS) for _ in range(6))}"
 
 
@@ -125,13 +122,3 @@ def is_stale(*, posted_ms: int, last_scan_ms: int | None, now_ms: int,
              days: int = STALE_DAYS) -> bool:
     """Nobody has scanned it for ``days`` (or since it was posted): find it and re-post it."""
     return now_ms - (last_scan_ms or posted_ms) > days * 24 * 3600 * 1000
-
-
-def week_of(ms: int) -> str:
-    """The ISO week in Shanghai, e.g. 2026-W48: the unit of the use figures (R7)."""
-    year, week, _ = datetime.fromtimestamp(ms / 1000, SHANGHAI).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def local_time(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, SHANGHAI).strftime("%Y-%m-%d %H:%M")

@@ -7,12 +7,12 @@ only masked.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from sync.domain.org import Card
+from sync.domain.shanghai import fmt_datetime, parse_time
 from sync.i18n import t
 from sync.qr import rules
 from sync.store.qr import Report
@@ -71,7 +71,7 @@ def tracking_view(report: Report, fields: dict[str, Any],
         description=str(fields.get("description") or ""),
         location=fields.get("location"),
         phone_masked=rules.mask_phone(fields.get("reporter_phone")),
-        reported_at=rules.local_time(report.created_ms),
+        reported_at=fmt_datetime(report.created_ms),
         status=status,
         status_label=t("qr.track.voided") if voided else t(f"qr.stage.{status}"),
         voided=voided,
@@ -83,23 +83,19 @@ def tracking_view(report: Report, fields: dict[str, Any],
 def trail(report: Report, steps: list[tuple[dict[str, Any], int]]) -> list[TrailEntry]:
     """The resident's report, then each shown step, oldest first."""
     timed: list[tuple[int, TrailEntry]] = [(report.created_ms, TrailEntry(
-        at=rules.local_time(report.created_ms), label=t("qr.step.received")))]
+        at=fmt_datetime(report.created_ms), label=t("qr.step.received")))]
     for fields, created_ms in steps:
         action = fields.get("action")
         if action not in SHOWN_ACTIONS or fields.get("voided"):
             continue
         at_ms = _step_ms(fields.get("at"), created_ms)
         content = fields.get("content") if action == "feedback" else None
-        timed.append((at_ms, TrailEntry(at=rules.local_time(at_ms),
+        timed.append((at_ms, TrailEntry(at=fmt_datetime(at_ms),
                                         label=t(f"qr.step.{action}"), content=content)))
     timed.sort(key=lambda pair: pair[0])
     return [entry for _, entry in timed]
 
 
 def _step_ms(at: object, fallback_ms: int) -> int:
-    if isinstance(at, str):
-        try:
-            return int(datetime.fromisoformat(at).timestamp() * 1000)
-        except ValueError:
-            pass
-    return fallback_ms
+    found = parse_time(at)
+    return fallback_ms if found is None else found

@@ -11,6 +11,7 @@ from sync.db.engine import read_transaction, write_transaction
 from sync.domain import access
 from sync.domain.access import Action, Subject
 from sync.domain.roles import Actor
+from sync.domain.shanghai import wire_iso
 from sync.errors import DomainError
 from sync.protocol import (
     ConflictOut,
@@ -22,7 +23,6 @@ from sync.protocol import (
 )
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
 from sync.store import org, review
-from sync.timefmt import iso
 
 
 def encode_before(at_ms: int, key: str) -> str:
@@ -86,7 +86,7 @@ class ReviewService:
         return RejectedResponse(
             rejected=[RejectedOut(
                 id=r.id, device_id=r.device_id, user_id=r.user_id, code=r.error_code,
-                message=r.error_message, field=r.error_field, received_at=iso(r.received_ms),
+                message=r.error_message, field=r.error_field, received_at=wire_iso(r.received_ms),
                 mutation={"id": r.id, "seq": r.seq, "hlc": r.hlc, "kind": r.kind,
                           "record_id": r.record_id, "community_id": r.community_id,
                           "base_version": r.base_version, "fields": r.fields})
@@ -110,5 +110,5 @@ def conflict_out(row: Any) -> ConflictOut:
     return ConflictOut(
         id=row.id, kind=row.kind, record_id=row.record_id, community_id=row.community_id,
         field=row.field, winner=ConflictSide(**row.winner), loser=ConflictSide(**row.loser),
-        detected_at=iso(row.detected_ms),
-        resolved_at=iso(row.resolved_ms) if row.resolved_ms is not None else None)
+        detected_at=wire_iso(row.detected_ms),
+        resolved_at=wire_iso(row.resolved_ms) if row.resolved_ms is not None else None)

@@ -19,6 +19,7 @@ from sync.domain.batch import BatchOutcome, Screened, merge_batch, screen, to_lo
 from sync.domain.hlc import MAX_AHEAD_MS, server_hlc
 from sync.domain.merge import RecordState
 from sync.domain.roles import Actor
+from sync.domain.shanghai import wire_iso
 from sync.domain.validate import RECORD_ID
 from sync.protocol import (
     ErrorOut,
@@ -30,7 +31,6 @@ from sync.protocol import (
     RecordOut,
 )
 from sync.store import org, outboxes, pulls, records, versions
-from sync.timefmt import iso
 
 MAX_PULL_LIMIT = 5000
 # Only a mutation or record id sent by two devices at once (a client bug) makes a push
@@ -38,7 +38,7 @@ MAX_PULL_LIMIT = 5000
 PUSH_ATTEMPTS = 3
 # A batch stamps all its records with one time, so a page of a pull holds few distinct
 # ones: formatting each once saves most of the page's formatting work.
-_iso = functools.lru_cache(maxsize=4096)(iso)
+_iso = functools.lru_cache(maxsize=4096)(wire_iso)
 
 
 class SyncService:

@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image
 
+from sync.domain.shanghai import week_code_of
 from sync.qr import rules
 from sync.qr.photos import MAX_UPLOAD_BYTES, PhotoRefused, reencode
 from sync.qr.registry import tally
@@ -59,8 +60,8 @@ def test_the_21st_report_in_an_hour_from_one_address_is_refused() -> None:
 def test_weeks_are_iso_weeks_in_shanghai() -> None:
     # 2026-11-29 23:30 Shanghai is a Sunday (week 48); 30 minutes later it is week 49.
     sunday_late = 1_795_966_200_000
-    assert rules.week_of(sunday_late) == "2026-W48"
-    assert rules.week_of(sunday_late + 30 * 60_000) == "2026-W49"
+    assert week_code_of(sunday_late) == "2026-W48"
+    assert week_code_of(sunday_late + 30 * 60_000) == "2026-W49"
 
 
 def test_figures_count_scans_and_reports_per_code_and_community_per_week() -> None:
