@@ -11,8 +11,8 @@ from __future__ import annotations
 import msgspec
 
 from schema.kinds import Case
+from sync.domain.shanghai import month_of
 from sync.evaluation.facts import Rec
-from sync.evaluation.period import month_of
 
 REPEAT_WINDOW_MS = 30 * 24 * 3600 * 1000
 

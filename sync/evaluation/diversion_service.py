@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sync.clock import Clock
 from sync.db.engine import read_transaction
 from sync.domain.roles import Actor
+from sync.domain.shanghai import month_of
 from sync.evaluation.diversion import (
     REPEAT_WINDOW_MS,
     DiversionRow,
@@ -19,7 +20,7 @@ from sync.evaluation.diversion import (
     repeats,
 )
 from sync.evaluation.facts import Workroom
-from sync.evaluation.period import month_of, parse_period
+from sync.evaluation.period import parse_period
 from sync.evaluation.service import evaluation_scope
 from sync.store import evaluation as store
 from sync.store import work_orders

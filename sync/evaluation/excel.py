@@ -12,9 +12,9 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sync.domain.shanghai import fmt_datetime
 from sync.evaluation.appraisal import LiaisonAppraisal
 from sync.evaluation.diversion_service import DiversionReport
-from sync.evaluation.period import local
 from sync.evaluation.scoring import squad_summary
 from sync.evaluation.service import Assessment
 from sync.i18n import t
@@ -47,7 +47,7 @@ def _book() -> Workbook:
 
 
 def _when(ms: int | None) -> str:
-    return local(ms).strftime("%Y-%m-%d %H:%M") if ms else ""
+    return fmt_datetime(ms) if ms else ""
 
 
 def _yes(flag: bool) -> str:

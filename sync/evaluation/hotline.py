@@ -10,8 +10,8 @@ from typing import Any
 
 import msgspec
 
+from sync.domain.shanghai import to_ms
 from sync.errors import DomainError
-from sync.evaluation.period import to_ms
 from sync.i18n import t
 from sync.spreadsheets import map_header
 

@@ -31,14 +31,12 @@ from schema.kinds import (
     Visit,
 )
 from schema.lists import Sla, sla_for
-from sync.domain import refs
+from sync.domain import refs, weekly
+from sync.domain.shanghai import DAY_MS, HOUR_MS, today
 from sync.evaluation.facts import Evidence, Measure, Rec, Workroom
-from sync.evaluation.period import Period, Week, week_of
+from sync.evaluation.period import Period
 from sync.i18n import t
 
-HOUR_MS = 3600 * 1000
-DAY_MS = 24 * HOUR_MS
-MIN_VISIT_MS = 2 * HOUR_MS
 K = TypeVar("K", bound=RecordKind)
 
 
@@ -92,16 +90,6 @@ def make_scope(*, period: Period, as_of_ms: int, records: Iterable[Rec],
                  by_kind={kind: tuple(found) for kind, found in by_kind.items()})
 
 
-def assigned_in(spans: tuple[tuple[int, int | None], ...] | None, week: Week) -> bool:
-    """Whether a liaison with these assignment spans was due in ``week``: assigned on its
-    Thursday at noon, the day that places a week in a period (no spans known: always)."""
-    if spans is None:
-        return True
-    thursday_noon = week.start_ms + 3 * DAY_MS + 12 * HOUR_MS
-    return any(start <= thursday_noon and (end is None or thursday_noon < end)
-               for start, end in spans)
-
-
 def _share(good: int, total: int, *, empty: float) -> float:
     return good / total if total else empty
 
@@ -153,36 +141,38 @@ def visit_duration_ms(visit: Rec) -> int | None:
     return end - start if start is not None and end is not None and end >= start else None
 
 
+def _visits(scope: Scope) -> list[weekly.Visit]:
+    return [weekly.Visit(id=v.id, community_id=v.community_id, liaison_id=v.created_by,
+                         start_ms=start, end_ms=v.time_ms("ended_at"), voided=v.voided)
+            for v in scope.of_kind("visit") if (start := v.time_ms("started_at")) is not None]
+
+
 def weekly_visits(scope: Scope, criterion: Criterion) -> Measure:
-    """The weekly rule: each liaison, each community, each week ≥ 1 visit of ≥ 2 h."""
-    weeks = scope.period.weeks_due(scope.as_of_ms)
-    by_slot: dict[tuple[str, str, tuple[int, int]], list[Rec]] = {}
-    for visit in scope.of_kind("visit"):
-        start = visit.time_ms("started_at")
-        if start is not None:
-            key = (visit.community_id, visit.created_by, week_of(start))
-            by_slot.setdefault(key, []).append(visit)
+    """The weekly rule (sync/domain/weekly.py) over the period's weeks already over: each
+    liaison, each community, each week they owed it."""
     if not scope.pairs:
         return Measure(value=0.0, detail=t("evaluation.detail.no_liaison"))
+    tallies = weekly.tally(_visits(scope))
+    as_of = today(scope.as_of_ms)
     good, total, evidence = 0, 0, []
     rooms = {w.community_id: w.name for w in scope.workrooms}
     for community_id, liaison_id in scope.pairs:
+        # No spans known: the pair owes every week.
         spans = scope.spans.get((community_id, liaison_id))
-        for week in weeks:
-            if not assigned_in(spans, week):
+        for week in scope.period.weeks_due(scope.as_of_ms):
+            if spans is not None and not weekly.owes(spans, monday=week.monday):
                 continue  # not this liaison's community that week
+            found = weekly.liaison_week(tallies.get((community_id, liaison_id, week.monday)),
+                                        liaison_id=liaison_id, monday=week.monday, today=as_of)
             total += 1
-            visits = by_slot.get((community_id, liaison_id, (week.year, week.number)), [])
-            longest = max(visits, key=lambda v: visit_duration_ms(v) or 0, default=None)
-            longest_ms = visit_duration_ms(longest) if longest else None
-            ok = longest_ms is not None and longest_ms >= MIN_VISIT_MS
-            good += ok
+            good += found.met
             evidence.append(Evidence(
-                note=t("evaluation.evidence.week_ok" if ok else "evaluation.evidence.week_missed",
+                note=t("evaluation.evidence.week_ok" if found.met
+                       else "evaluation.evidence.week_missed",
                        week=week.label, liaison=scope.names.get(liaison_id, liaison_id),
-                       community=rooms.get(community_id, community_id), visits=len(visits),
-                       hours=_hours(longest_ms or 0)),
-                counted=ok, record_id=longest.id if longest else None, kind="visit"))
+                       community=rooms.get(community_id, community_id), visits=found.visits,
+                       hours=_hours(found.longest_ms)),
+                counted=found.met, record_id=found.longest_id, kind="visit"))
     return Measure(value=_share(good, total, empty=1.0),
                    detail=t("evaluation.detail.weekly", good=good, total=total),
                    evidence=tuple(evidence))

@@ -1,21 +1,19 @@
 """Assessment periods (quarter, year) and the ISO weeks of the weekly rule. Pure.
 
-Weeks and days are those of Asia/Shanghai. An ISO week belongs to the period holding
-its Thursday (the ISO convention), so every week is assessed in exactly one quarter.
+Weeks and days are those of Asia/Shanghai (sync/domain/shanghai.py). An ISO week
+belongs to the period holding its Thursday (the ISO convention), so every week is
+assessed in exactly one quarter.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import msgspec
 
 from schema.criteria import period_key
+from sync.domain.shanghai import day_start_ms, to_local, today, weeks_between
 from sync.errors import DomainError
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-WEEK_MS = 7 * 24 * 3600 * 1000
 
 
 class Week(msgspec.Struct, frozen=True):
@@ -27,6 +25,10 @@ class Week(msgspec.Struct, frozen=True):
     @property
     def label(self) -> str:
         return f"{self.year}-W{self.number:02d}"
+
+    @property
+    def monday(self) -> date:
+        return today(self.start_ms)
 
 
 class Period(msgspec.Struct, frozen=True):
@@ -55,33 +57,9 @@ class Period(msgspec.Struct, frozen=True):
         return parse_period(f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}")
 
     def months(self) -> list[str]:
-        first = local(self.start_ms).date()
+        first = to_local(self.start_ms).date()
         return [f"{first.year + (first.month - 1 + i) // 12}-"
                 f"{(first.month - 1 + i) % 12 + 1:02d}" for i in range(3 * self.quarters)]
-
-
-def local(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=SHANGHAI)
-
-
-def to_ms(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
-    return int(moment.timestamp() * 1000)
-
-
-def _midnight_ms(day: date) -> int:
-    return to_ms(datetime(day.year, day.month, day.day, tzinfo=SHANGHAI))
-
-
-def month_of(ms: int) -> str:
-    moment = local(ms)
-    return f"{moment.year}-{moment.month:02d}"
-
-
-def week_of(ms: int) -> tuple[int, int]:
-    year, number, _ = local(ms).isocalendar()
-    return year, number
 
 
 def parse_period(code: str) -> Period:
@@ -94,14 +72,12 @@ def parse_period(code: str) -> Period:
     last_month = 3 * (quarter - 1) + 3 * quarters
     after = date(year + last_month // 12, last_month % 12 + 1, 1)
     weeks: list[Week] = []
-    monday = first - timedelta(days=first.weekday())
-    while monday < after:
+    for monday in weeks_between(first, after - timedelta(days=1)):
         thursday = monday + timedelta(days=3)
         if first <= thursday < after:
             iso_year, number, _ = thursday.isocalendar()
-            weeks.append(Week(year=iso_year, number=number, start_ms=_midnight_ms(monday),
-                              end_ms=_midnight_ms(monday + timedelta(days=7))))
-        monday += timedelta(days=7)
+            weeks.append(Week(year=iso_year, number=number, start_ms=day_start_ms(monday),
+                              end_ms=day_start_ms(monday + timedelta(days=7))))
     canonical = f"{year}-Q{quarter}" if quarters == 1 else str(year)
-    return Period(code=canonical, start_ms=_midnight_ms(first), end_ms=_midnight_ms(after),
+    return Period(code=canonical, start_ms=day_start_ms(first), end_ms=day_start_ms(after),
                   quarters=quarters, weeks=tuple(weeks))

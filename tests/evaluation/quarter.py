@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.db.engine import write_transaction
-from sync.evaluation.period import SHANGHAI, to_ms
+from sync.domain.shanghai import TZ as SHANGHAI
+from sync.domain.shanghai import to_ms
 from sync.services.server_writes import QR_DEVICE, RESIDENT_INTAKE, ServerWrite, write_records
 from sync.store import org
 from sync.store import qr as qr_store

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import ManualClock
 from sync.db.engine import write_transaction
+from sync.domain.shanghai import to_ms
 from sync.evaluation.diversion_service import diversion_report
 from sync.evaluation.excel import diversion_workbook, fill_sheet, to_bytes
 from sync.evaluation.imports import WorkOrderService
-from sync.evaluation.period import to_ms
 from sync.store import qr as qr_store
 from tests.evaluation.quarter import Quarter, at
 

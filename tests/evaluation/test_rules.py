@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from schema.criteria import CRITERIA_DIR, CriteriaError, criteria_for, load_file
+from sync.domain.shanghai import to_local as local
 from sync.errors import DomainError
-from sync.evaluation.period import local, parse_period
+from sync.evaluation.period import parse_period
 
 
 def test_a_quarter_holds_the_iso_weeks_whose_thursday_falls_in_it() -> None:

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import ManualClock
 from sync.db.engine import read_transaction
+from sync.domain.shanghai import to_local as local
 from sync.errors import DomainError
 from sync.evaluation.addresses import category_of, keyword_index, match_community
 from sync.evaluation.hotline import parse_export, parse_received
 from sync.evaluation.imports import WorkOrderService
-from sync.evaluation.period import local
 from sync.spreadsheets import read_rows
 from sync.store import org
 
