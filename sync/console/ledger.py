@@ -18,6 +18,7 @@ from sync.domain.access import may_reopen
 from sync.domain.merge import status_rank
 from sync.domain.shanghai import day_start_ms, parse_time, utc_iso
 from sync.errors import DomainError
+from sync.i18n import t
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
 from sync.store import ledger as store
 from sync.store import people
@@ -25,6 +26,14 @@ from sync.store import people
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
 REOPEN_STAGES = ("received", "accepted", "in_progress")
+
+
+def source_groups() -> list[tuple[str, str]]:
+    """The ledger's source filter as (group, label): each source the office follows on
+    its own (the store's ``SOURCE_GROUPS``), then every other source together."""
+    return [*((group, present.option_label(Case.KIND, "source", sources[0]))
+              for group, sources in store.SOURCE_GROUPS.items()),
+            ("other", t("console.ledger.source.other"))]
 
 
 class LedgerQuery(msgspec.Struct, frozen=True):

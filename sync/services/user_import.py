@@ -18,7 +18,7 @@ import msgspec
 
 from sync.db.engine import read_transaction
 from sync.domain.passwords import refusal
-from sync.domain.roles import Role
+from sync.domain.roles import Role, role_label
 from sync.domain.usernames import is_username
 from sync.i18n import t
 from sync.services.auth import AuthService
@@ -34,8 +34,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "communities": ("负责社区", "communities"),
 }
 REQUIRED = ("username", "name", "role")
-ROLE_LABELS = {Role.LIAISON: "联络员", Role.SQUAD_LEADER: "中队长", Role.BUREAU: "区局",
-               Role.ADMIN: "管理员"}
+ROLE_LABELS = {role: role_label(role) for role in Role}
 ROLES = {**{label: role for role, label in ROLE_LABELS.items()}, **{r.value: r for r in Role}}
 _SEPARATORS = re.compile(r"[、，,;；\s]+")
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits

@@ -14,7 +14,7 @@ from litestar.types import ExceptionHandlersMap
 
 from sync.console import flags, present
 from sync.domain import shanghai
-from sync.domain.roles import Actor
+from sync.domain.roles import Actor, role_label
 from sync.errors import DomainError
 from sync.http.errors import from_http_exception, retry_headers, unexpected
 from sync.i18n import t
@@ -39,6 +39,7 @@ def as_json(value: Any) -> str:
 HELPERS: dict[str, Any] = {
     "t": t, "fmt_time": shanghai.fmt_time, "fmt_datetime": shanghai.fmt_datetime,
     "hours": hours, "duration": duration, "kind_label": present.kind_label,
+    "option_label": present.option_label, "role_label": role_label,
     "urlencode": urlencode, "as_json": as_json, "quote": quote, "ALL_FLAGS": flags.ALL_FLAGS,
     "flag_label": flags.label,
 }

@@ -20,8 +20,6 @@ from sync.domain.shanghai import fmt_datetime, parse_day
 from sync.http.deps import Services
 from sync.i18n import t
 
-SOURCE_GROUPS = ("qr", "hotline", "other")
-
 
 def _query(squad: str | None, community: str | None, source: str | None, category: str | None,
            status: str | None, first: str | None, last: str | None, overdue: str | None,
@@ -30,7 +28,7 @@ def _query(squad: str | None, community: str | None, source: str | None, categor
     first_day, last_day = parse_day(first, default=no_day), parse_day(last, default=no_day)
     return service.LedgerQuery(
         squad=squad or None, community=community or None,
-        source=source if source in SOURCE_GROUPS else None,
+        source=source if source in dict(service.source_groups()) else None,
         category=category or None, status=status if status in CASE_STAGES else None,
         first=None if first_day == no_day else first_day,
         last=None if last_day == no_day else last_day, overdue=bool(overdue),
@@ -48,7 +46,7 @@ async def ledger(request: Request[Any, Any, Any], svc: Services,
     found = await service.ledger_page(svc.engine, viewer, query, now_ms=svc.clock.now_ms())
     return page("ledger", actor=viewer.actor, viewer=viewer, q=query, result=found,
                 stages=CASE_STAGES, categories=[c.value for c in categories()],
-                source_groups=SOURCE_GROUPS)
+                source_groups=service.source_groups())
 
 
 @get("/ledger/export")
