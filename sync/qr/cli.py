@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from schema.kinds import QR_PLACEMENTS
 from sync.clock import SystemClock
 from sync.db.engine import make_engine
 from sync.domain.shanghai import fmt_datetime
@@ -111,7 +112,7 @@ def register(commands: Any) -> None:
     create = actions.add_parser("create", help="a new code for a community; prints its URL")
     create.add_argument("community_id")
     create.add_argument("--placement", required=True,
-                        help="居委会 | 物业 | 小区出入口 | any named spot")
+                        help=" | ".join((*QR_PLACEMENTS, "any named spot")))
     listing = actions.add_parser("list", help="one line per code: URL, placement, state, ...")
     listing.add_argument("community_id", nargs="?")
     listing.add_argument("--squad", help="only this squad's communities")

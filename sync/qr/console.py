@@ -13,6 +13,7 @@ from typing import Any
 from litestar import MediaType, Request, Response, Router, get, post
 from litestar.response import Redirect, Template
 
+from schema.kinds import QR_PLACEMENTS
 from sync.db.engine import read_transaction
 from sync.domain import access
 from sync.domain.access import Action, Subject
@@ -55,7 +56,7 @@ async def registry_page(request: Request[Any, Any, Any], svc: Services, actor: A
                        if _may(actor, Action.MANAGE, c.id, c.squad_id)],
         "squads": sorted({c.squad_id for c in communities
                           if _may(actor, Action.READ, c.id, c.squad_id)}),
-        "placements": rules.STANDARD_PLACEMENTS, "figures": figures,
+        "placements": QR_PLACEMENTS, "figures": figures,
         "stale_days": rules.STALE_DAYS})
 
 

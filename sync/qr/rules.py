@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sync.domain import text
 from sync.domain.shanghai import to_local
 
-# The three places DOMAIN.md R3 names; any other text is a named custom spot.
-STANDARD_PLACEMENTS = ("居委会", "物业", "小区出入口")
+# A placement is one of the notice's three standard places (schema/kinds.py QR_PLACEMENTS)
+# or any other named spot, of at most this many characters.
 MAX_PLACEMENT_CHARS = 50
 
 # Mainland mobile numbers: 11 digits starting 13–19 (an optional +86 / 86 prefix and

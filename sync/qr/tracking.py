@@ -11,14 +11,13 @@ from typing import Any
 
 import msgspec
 
+from schema.kinds import RESOLVED_STAGES
 from sync.domain.org import Card
 from sync.domain.shanghai import fmt_datetime, parse_time
 from sync.i18n import t
 from sync.qr import rules
 from sync.store.qr import Report
 
-# Stages after which the resident is asked whether it was solved.
-DONE_STAGES = ("resolved", "feedback_given", "closed")
 # Step actions a resident sees; "note" is internal and never shown.
 SHOWN_ACTIONS = ("accept", "contact", "site_visit", "transfer", "resolve", "feedback",
                  "close", "reopen")
@@ -76,7 +75,8 @@ def tracking_view(report: Report, fields: dict[str, Any],
         status_label=t("qr.track.voided") if voided else t(f"qr.stage.{status}"),
         voided=voided,
         trail=trail(report, steps),
-        may_give_feedback=status in DONE_STAGES and not voided and not outcome,
+        # Once it is dealt with, the resident is asked whether it was solved.
+        may_give_feedback=status in RESOLVED_STAGES and not voided and not outcome,
         answer=answer)
 
 
