@@ -146,3 +146,8 @@ async def test_the_console_pages_open_on_values_an_earlier_version_let_in(
         assert response.status_code == 200, url
     case_page = (await demo_client.get(f"/console/ledger/{day.case_id}")).text
     assert "长" * 250 in case_page and "占道经营" in case_page
+    # The evaluation's evidence page prints a record as the console does: labels, local times.
+    record = await demo_client.get(f"/console/evaluation/records/{day.visit_hy01}")
+    assert record.status_code == 200
+    assert "周例行走访" in record.text and f"{DAY} 09:00" in record.text
+    assert "+08:00" not in record.text and "31.2201" not in record.text

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from litestar import Request, Response, Router, get, post
 from litestar.response import Redirect, Template
 
-from schema.export import export
+from sync.console import present
 from sync.console.access import Viewer
 from sync.console.charts import Chart, Series, render
 from sync.console.pages.common import HELPERS
@@ -149,14 +149,13 @@ async def record(request: Request[Any, Any, Any], svc: Services,
     if found is None:
         raise DomainError("not_found")
     place = viewer.place(found.community_id)
-    kind = next((k for k in export()["kinds"] if k["kind"] == found.kind), None)
-    labels = {f["name"]: f["label"] for f in kind["fields"]} if kind else {}
+    # When it happened, for the link to that day's duty log.
+    at = present.own_time(found.record) or found.created_ms
     return _evaluation_page("record", viewer, record=found, place=place,
-                            labels={name: labels.get(name, name) for name in found.fields},
-                            kind_label=kind["label"] if kind else found.kind,
+                            lines=present.lines(found.record),
+                            kind_label=present.kind_label(found.kind),
                             author=names.get(found.created_by, found.created_by),
-                            day=to_local(found.time_ms("started_at") or found.created_ms)
-                            .date().isoformat())
+                            day=to_local(at).date().isoformat())
 
 
 # --- appraisal ----------------------------------------------------------------------------
