@@ -127,6 +127,24 @@ def test_every_formula_judges_records_whose_values_no_longer_convert() -> None:
         assert 0.0 <= formula(scope, criterion).value <= 1.0, name
 
 
+def test_the_evidence_names_a_result_and_a_status_by_their_labels() -> None:
+    period = parse_period("2026-Q4")
+    created = int(datetime(2026, 11, 2, tzinfo=UTC).timestamp() * 1000)
+    found = [Rec(id=record_id, kind=kind, community_id="c1", fields=fields, created_by="u1",
+                 created_ms=created, updated_ms=created) for record_id, kind, fields in (
+        ("i1", "property_inspection", {"property_company_id": "pc1",
+                                       "result": "needs_rectification"}),
+        ("f1", "rectification", {"inspection_id": "i1", "action_required": "清理",
+                                 "deadline": "2026-11-20T12:00:00+08:00", "status": "open"}))]
+    scope = make_scope(period=period, as_of_ms=created, records=found, workrooms=(),
+                       pairs=(), names={})
+    measure = FORMULAS["property_supervision"](scope, Criterion(
+        id="p", group="g", label="p", weight=1.0, formula="property_supervision"))
+    notes = [e.note for e in measure.evidence]
+    assert "需整改" in notes[0] and "整改中" in notes[1]
+    assert not any("needs_rectification" in n or "open" in n for n in notes)
+
+
 async def test_the_console_pages_open_on_values_an_earlier_version_let_in(
         demo_client: AsyncTestClient[Any], clock: ManualClock, engine: AsyncEngine) -> None:
     day = await synced_day(demo_client, clock)

@@ -31,6 +31,7 @@ from schema.kinds import (
     Visit,
 )
 from schema.lists import Sla, sla_for
+from sync.console.present import option_label
 from sync.domain import refs, weekly
 from sync.domain.shanghai import DAY_MS, HOUR_MS, today
 from sync.evaluation.facts import Evidence, Measure, Rec, Workroom
@@ -344,8 +345,8 @@ def property_supervision(scope: Scope, criterion: Criterion) -> Measure:
     inspections = [i for i in scope.authored(PropertyInspection)
                    if scope.period.contains(i.created_ms)]
     ids = {refs.key(i) for i in inspections}
-    evidence = [Evidence(note=t("evaluation.evidence.inspection",
-                                result=_text(i.record.result)),
+    evidence = [Evidence(note=t("evaluation.evidence.inspection", result=option_label(
+                                PropertyInspection.KIND, "result", i.record.result)),
                          counted=True, record_id=i.id, kind=i.kind) for i in inspections]
     followed = total = 0
     for fix in scope.of(Rectification):
@@ -358,7 +359,8 @@ def property_supervision(scope: Scope, criterion: Criterion) -> Measure:
             status == "open" and deadline is not None and deadline > scope.as_of_ms)
         total += 1
         followed += ok
-        evidence.append(Evidence(note=t("evaluation.evidence.rectification", status=status,
+        evidence.append(Evidence(note=t("evaluation.evidence.rectification",
+                                        status=option_label(Rectification.KIND, "status", status),
                                         deadline=_day(fix.record.deadline)),
                                  counted=ok, record_id=fix.id, kind=fix.kind))
     target = _target(criterion.target_per_quarter, scope.period)
