@@ -29,11 +29,11 @@ class Rec(msgspec.Struct, Generic[K], frozen=True):
     created_by: str
     created_ms: int
     updated_ms: int
-
     record: K = cast(Any, None)  # set from ``fields`` on construction
 
     def __post_init__(self) -> None:
         force_setattr(self, "record", stored.read(self.kind, self.fields))
+
     @property
     def voided(self) -> bool:
         return bool(self.record.voided)
