@@ -17,21 +17,17 @@ from litestar.response import Redirect, Template
 from sync.domain.org import Card
 from sync.errors import DomainError
 from sync.http.body import client_address
-from sync.http.deps import services
+from sync.http.deps import Services
 from sync.http.errors import from_http_exception, retry_headers, unexpected
 from sync.i18n import t
 from sync.qr import intake as intake_module
 from sync.qr import rules
-from sync.qr.intake import OUTCOMES, QrIntake, ReportForm
+from sync.qr.intake import OUTCOMES, ReportForm
 from sync.qr.photos import MAX_PHOTOS, MAX_UPLOAD_BYTES
 
 # Three photos at the cap, plus the text: a body over this is cut off early.
 REPORT_BODY_LIMIT = MAX_PHOTOS * MAX_UPLOAD_BYTES + 2 * 1024 * 1024
 FEEDBACK_BODY_LIMIT = 64 * 1024
-
-
-def _intake(request: Request[Any, Any, Any]) -> QrIntake:
-    return services(request.app.state).qr_intake
 
 
 def _report_page(code: str, found_name: str, card: Card | None, *, form: ReportForm,
@@ -44,14 +40,15 @@ def _report_page(code: str, found_name: str, card: Card | None, *, form: ReportF
 
 
 @get("/{code:str}")
-async def report_form(request: Request[Any, Any, Any], code: str) -> Template:
-    found, card = await _intake(request).scan(code, address=client_address(request))
+async def report_form(request: Request[Any, Any, Any], svc: Services, code: str) -> Template:
+    found, card = await svc.qr_intake.scan(code, address=client_address(request))
     return _report_page(code, found.community_name, card, form=ReportForm())
 
 
 @post("/{code:str}", request_max_body_size=REPORT_BODY_LIMIT)
-async def submit_report(request: Request[Any, Any, Any], code: str) -> Template | Redirect:
-    intake = _intake(request)
+async def submit_report(request: Request[Any, Any, Any], svc: Services,
+                        code: str) -> Template | Redirect:
+    intake = svc.qr_intake
     data = await request.form()
     form = ReportForm(category=_text(data.get("category")),
                       description=_text(data.get("description")),
@@ -72,27 +69,28 @@ async def submit_report(request: Request[Any, Any, Any], code: str) -> Template 
 
 
 @get("/t/{token:str}")
-async def tracking(request: Request[Any, Any, Any], token: str) -> Template:
-    return await _tracking_page(request, token)
+async def tracking(request: Request[Any, Any, Any], svc: Services, token: str) -> Template:
+    return await _tracking_page(request, svc, token)
 
 
 @post("/t/{token:str}/feedback", request_max_body_size=FEEDBACK_BODY_LIMIT)
-async def feedback(request: Request[Any, Any, Any], token: str) -> Template | Redirect:
+async def feedback(request: Request[Any, Any, Any], svc: Services,
+                   token: str) -> Template | Redirect:
     data = await request.form()
     try:
-        await _intake(request).give_feedback(
+        await svc.qr_intake.give_feedback(
             token, outcome=_text(data.get("outcome")),
             satisfaction=_text(data.get("satisfaction")), comment=_text(data.get("comment")))
     except DomainError as error:
         if error.field is None:
             raise
-        return await _tracking_page(request, token, error=error.message, status=400)
+        return await _tracking_page(request, svc, token, error=error.message, status=400)
     return Redirect(f"/r/t/{token}?thanks=1", status_code=303)
 
 
-async def _tracking_page(request: Request[Any, Any, Any], token: str, *,
+async def _tracking_page(request: Request[Any, Any, Any], svc: Services, token: str, *,
                          error: str | None = None, status: int = 200) -> Template:
-    view = await _intake(request).track(token)
+    view = await svc.qr_intake.track(token)
     link = str(request.url.with_replacements(query=""))
     if link.endswith("/feedback"):
         link = link.removesuffix("/feedback")

@@ -18,7 +18,7 @@ from sync.console.excel import Sheet, download
 from sync.console.pages.common import day_param, page
 from sync.domain.shanghai import today, week_code, week_monday
 from sync.domain.weekly import COLOURS, FUTURE, UNASSIGNED, VERDICTS, CommunityWeek, chasing
-from sync.http.deps import services
+from sync.http.deps import Services
 from sync.i18n import t
 
 
@@ -31,9 +31,8 @@ def _range(now_ms: int, first: str | None, last: str | None) -> tuple[date, date
     return first_day, last_day
 
 
-async def _matrix(request: Request[Any, Any, Any], viewer: Viewer, squad: str | None,
+async def _matrix(svc: Services, viewer: Viewer, squad: str | None,
                   first: str | None, last: str | None) -> weekly.Matrix:
-    svc = services(request.app.state)
     now = svc.clock.now_ms()
     first_day, last_day = _range(now, first, last)
     return await weekly.weekly_matrix(svc.engine, viewer, squad_id=squad or None,
@@ -67,9 +66,10 @@ def _cells_html(weeks: list[date]) -> Callable[[str, list[CommunityWeek]], Marku
 
 
 @get("/compliance")
-async def matrix(request: Request[Any, Any, Any], viewer: Viewer, squad: str | None = None,
+async def matrix(request: Request[Any, Any, Any], svc: Services,
+                 viewer: Viewer, squad: str | None = None,
                  first: str | None = None, last: str | None = None) -> Template:
-    found = await _matrix(request, viewer, squad, first, last)
+    found = await _matrix(svc, viewer, squad, first, last)
     return page("compliance", actor=viewer.actor, viewer=viewer, m=found, squad=squad or "",
                 cells_html=_cells_html(found.weeks),
                 squad_names={s.id: s.name for s in viewer.squads},
@@ -81,9 +81,8 @@ async def matrix(request: Request[Any, Any, Any], viewer: Viewer, squad: str | N
 
 
 @get("/compliance/visits")
-async def visits(request: Request[Any, Any, Any], viewer: Viewer, community: str,
+async def visits(request: Request[Any, Any, Any], svc: Services, viewer: Viewer, community: str,
                  week: str) -> Template:
-    svc = services(request.app.state)
     now = svc.clock.now_ms()
     monday = week_monday(day_param(week, default=today(now)))
     detail = await weekly.week_detail(svc.engine, viewer, community_id=community,
@@ -96,9 +95,10 @@ async def visits(request: Request[Any, Any, Any], viewer: Viewer, community: str
 
 
 @get("/compliance/export")
-async def export(request: Request[Any, Any, Any], viewer: Viewer, squad: str | None = None,
+async def export(request: Request[Any, Any, Any], svc: Services,
+                 viewer: Viewer, squad: str | None = None,
                  first: str | None = None, last: str | None = None) -> Response[bytes]:
-    found = await _matrix(request, viewer, squad, first, last)
+    found = await _matrix(svc, viewer, squad, first, last)
     colour = {c: C.colour_label(c) for c in COLOURS}
     hours = C.min_hours()
     headers = [t("console.col.squad"), t("console.col.community"), t("console.col.week"),
