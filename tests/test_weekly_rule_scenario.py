@@ -41,7 +41,7 @@ from sync.domain import shanghai, weekly
 from sync.domain.weekly import RULE, Visit
 from sync.evaluation.period import parse_period
 from sync.evaluation.service import EvaluationService
-from sync.store.visits import assignments_between
+from sync.store.org import liaison_assignments
 from tests.console.conftest import console_login, post_form
 from tests.databases import DEMO_PASSWORD
 from tests.reference_client import Device
@@ -240,8 +240,8 @@ async def test_the_phone_the_matrix_the_duty_log_and_the_evaluation_agree_with_t
     visits = pulled_visits(story)
     assert len(visits) == len(story.visits) == 12
     async with read_transaction(engine) as conn:
-        assigned = await assignments_between(
-            conn, COMMUNITIES, start_ms=shanghai.day_start_ms(date(2026, 9, 28)), end_ms=NOW)
+        assigned = await liaison_assignments(
+            conn, COMMUNITIES, during=(shanghai.day_start_ms(date(2026, 9, 28)), NOW))
     today = shanghai.today(NOW)
     expected = weekly.matrix(weekly.tally(visits), assignments=assigned,
                              community_ids=COMMUNITIES, weeks=WEEKS, today=today)

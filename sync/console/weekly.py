@@ -16,7 +16,8 @@ from sync.domain.org import Community
 from sync.domain.shanghai import day_start_ms, today, weeks_between
 from sync.domain.weekly import RULE, CommunityWeek, Visit, WeeklyRule
 from sync.store import people
-from sync.store.visits import assignments_between, visits_between, week_buckets
+from sync.store.org import liaison_assignments
+from sync.store.visits import visits_between, week_buckets
 
 DISTRICT = "district"
 
@@ -44,7 +45,7 @@ async def weekly_matrix(engine: AsyncEngine, viewer: Viewer, *, squad_id: str | 
     async with read_transaction(engine) as conn:
         buckets = await week_buckets(conn, scope, start_ms=start, end_ms=end,
                                      bucketing=weekly.bucketing(rule))
-        assignments = await assignments_between(conn, scope, start_ms=start, end_ms=end)
+        assignments = await liaison_assignments(conn, scope, during=(start, end))
         names = await people.names(conn, [a.liaison_id for a in assignments])
     now_day = today(now_ms)
     cells = weekly.matrix(weekly.tallies_from(buckets), assignments=assignments,
@@ -84,8 +85,7 @@ async def week_detail(engine: AsyncEngine, viewer: Viewer, *, community_id: str,
     end = day_start_ms(monday + timedelta(days=7))
     async with read_transaction(engine) as conn:
         found = await visits_between(conn, [place.id], start_ms=start, end_ms=end)
-        assignments = await assignments_between(conn, [place.id], start_ms=start,
-                                                end_ms=end)
+        assignments = await liaison_assignments(conn, [place.id], during=(start, end))
         owed_by = weekly.owing(assignments, monday=monday, rule=rule).get(place.id, [])
         names = await people.names(conn, [*owed_by, *(f.liaison_id for f in found)])
     cell = weekly.community_week(weekly.tally(found, rule=rule), community_id=place.id,

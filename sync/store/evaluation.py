@@ -7,11 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sync.db.tables import assignment_periods, records, users
+from sync.db.tables import records, users
 from sync.db.tables_evaluation import assessment_scores, nominations
 from sync.db.tables_qr import qr_codes
 from sync.domain.access import DISTRICT, Scope
-from sync.domain.roles import Role
 from sync.evaluation.facts import ManualScore, Rec, Workroom
 from sync.store import org
 
@@ -46,18 +45,9 @@ async def _liaisons_by_community(
         conn: AsyncConnection, during: tuple[int, int] | None,
 ) -> dict[str, list[tuple[str, int, int | None]]]:
     """Community id -> (liaison id, from ms, to ms) of the assignments covering it."""
-    span = assignment_periods
-    covering = span.c.to_ms.is_(None) if during is None else sa.and_(
-        span.c.from_ms < during[1], sa.or_(span.c.to_ms.is_(None), span.c.to_ms > during[0]))
-    rows = await conn.execute(
-        sa.select(span.c.community_id, span.c.user_id, span.c.from_ms, span.c.to_ms)
-        .join(users, users.c.id == span.c.user_id)
-        .where(covering, users.c.role == Role.LIAISON.value, users.c.disabled == sa.false())
-        .order_by(span.c.community_id, users.c.username, span.c.from_ms))
     found: dict[str, list[tuple[str, int, int | None]]] = {}
-    for row in rows:
-        found.setdefault(row.community_id, []).append(
-            (row.user_id, int(row.from_ms), None if row.to_ms is None else int(row.to_ms)))
+    for span in await org.liaison_assignments(conn, during=during):
+        found.setdefault(span.community_id, []).append((span.liaison_id, span.from_ms, span.to_ms))
     return found
 
 

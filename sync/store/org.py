@@ -31,8 +31,10 @@ from sync.domain import access
 from sync.domain.access import DISTRICT, Action, Communities, Scope, Subject
 from sync.domain.org import Card, Community
 from sync.domain.roles import Actor, Role
+from sync.domain.weekly import Assignment
 from sync.errors import DomainError
 from sync.store import versions
+from sync.store.jsonq import chunks
 from sync.store.scope import community_in
 
 
@@ -305,6 +307,30 @@ async def unassign(conn: AsyncConnection, user: UserRecord, community_id: str, *
         return False
     await _with_scope_events(conn, [user.id], change)
     return True
+
+
+async def liaison_assignments(conn: AsyncConnection, community_ids: list[str] | None = None,
+                              *, during: tuple[int, int] | None) -> list[Assignment]:
+    """The liaisons' assignment spans in these communities (None: all), by community,
+    username and start: those current now (``during`` None), or overlapping ``during``
+    (start, end in ms). The liaisons the weekly rule and the evaluation count are the
+    enabled users of the liaison role; this is the one place that says so."""
+    span = assignment_periods
+    covering = span.c.to_ms.is_(None) if during is None else sa.and_(
+        span.c.from_ms < during[1], sa.or_(span.c.to_ms.is_(None), span.c.to_ms > during[0]))
+    query = (sa.select(span.c.community_id, span.c.user_id, span.c.from_ms, span.c.to_ms)
+             .join(users, users.c.id == span.c.user_id)
+             .where(covering, users.c.role == Role.LIAISON.value, users.c.disabled == sa.false())
+             .order_by(span.c.community_id, users.c.username, span.c.from_ms))
+    batches = [query] if community_ids is None else [
+        query.where(span.c.community_id.in_(chunk)) for chunk in chunks(community_ids)]
+    found = []
+    for batch in batches:
+        for row in await conn.execute(batch):
+            found.append(Assignment(community_id=row.community_id, liaison_id=row.user_id,
+                                    from_ms=int(row.from_ms),
+                                    to_ms=None if row.to_ms is None else int(row.to_ms)))
+    return found
 
 
 async def assigned_community_ids(conn: AsyncConnection, user_id: str) -> list[str]:

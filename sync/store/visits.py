@@ -14,10 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sync.db.tables import assignment_periods, users
 from sync.db.tables_console import console_visits as v
-from sync.domain.roles import Role
-from sync.domain.weekly import Assignment, Bucket, Bucketing, Visit
+from sync.domain.weekly import Bucket, Bucketing, Visit
 from sync.store.jsonq import chunks
 
 
@@ -70,25 +68,4 @@ async def week_buckets(conn: AsyncConnection, community_ids: list[str] | None, *
                                 visits=int(row.visits), qualifying=int(row.qualifying or 0),
                                 visit_ms=int(row.visit_ms or 0),
                                 longest_ms=int(row.longest_ms or 0)))
-    return found
-
-
-async def assignments_between(conn: AsyncConnection, community_ids: list[str] | None, *,
-                              start_ms: int, end_ms: int) -> list[Assignment]:
-    """The liaisons' assignment spans overlapping [start, end) in these communities
-    (None: all), by community, username and start: the liaisons the rule applies to are
-    those of the evaluation (sync/store/evaluation.py), enabled users of the liaison role."""
-    span = assignment_periods
-    query = (sa.select(span.c.community_id, span.c.user_id, span.c.from_ms, span.c.to_ms)
-             .join(users, users.c.id == span.c.user_id)
-             .where(span.c.from_ms < end_ms,
-                    sa.or_(span.c.to_ms.is_(None), span.c.to_ms > start_ms),
-                    users.c.role == Role.LIAISON.value, users.c.disabled == sa.false())
-             .order_by(span.c.community_id, users.c.username, span.c.from_ms))
-    found = []
-    for batch in _in(query, span.c.community_id, community_ids):
-        for row in await conn.execute(batch):
-            found.append(Assignment(community_id=row.community_id, liaison_id=row.user_id,
-                                    from_ms=int(row.from_ms),
-                                    to_ms=None if row.to_ms is None else int(row.to_ms)))
     return found
