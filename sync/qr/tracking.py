@@ -11,9 +11,10 @@ from typing import Any
 
 import msgspec
 
-from schema.kinds import RESOLVED_STAGES
+from schema.kinds import RESOLVED_STAGES, Case, CaseStep
+from schema.stored import read, time_ms
 from sync.domain.org import Card
-from sync.domain.shanghai import fmt_datetime, parse_time
+from sync.domain.shanghai import fmt_datetime
 from sync.i18n import t
 from sync.qr import rules
 from sync.store.qr import Report
@@ -53,30 +54,35 @@ class TrackingView(msgspec.Struct, frozen=True):
     answer: Answer | None
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def tracking_view(report: Report, fields: dict[str, Any],
                   steps: list[tuple[dict[str, Any], int]], card: Card | None) -> TrackingView:
-    status = str(fields.get("status") or "received")
-    voided = bool(fields.get("voided"))
-    outcome = fields.get("resident_outcome")
-    answer = None if not outcome else Answer(
-        outcome=t(f"qr.outcome.{outcome}"), satisfaction=fields.get("resident_satisfaction"),
-        comment=fields.get("resident_comment"))
+    case = read(Case, fields)
+    status = case.status or "received"
+    voided = bool(case.voided)
+    outcome = case.resident_outcome or None
+    answer = None if outcome is None else Answer(
+        outcome=t(f"qr.outcome.{outcome}"), satisfaction=case.resident_satisfaction or None,
+        comment=_text(case.resident_comment))
     return TrackingView(
         tracking_number=report.tracking_number,
         community_name=card.community.name if card else "",
         liaison_name=card.liaison_name if card else None,
         liaison_phone=card.phone if card else None,
-        category=str(fields.get("category") or ""),
-        description=str(fields.get("description") or ""),
-        location=fields.get("location"),
-        phone_masked=rules.mask_phone(fields.get("reporter_phone")),
+        category=_text(case.category) or "",
+        description=_text(case.description) or "",
+        location=_text(case.location),
+        phone_masked=rules.mask_phone(_text(case.reporter_phone)),
         reported_at=fmt_datetime(report.created_ms),
         status=status,
         status_label=t("qr.track.voided") if voided else t(f"qr.stage.{status}"),
         voided=voided,
         trail=trail(report, steps),
         # Once it is dealt with, the resident is asked whether it was solved.
-        may_give_feedback=status in RESOLVED_STAGES and not voided and not outcome,
+        may_give_feedback=status in RESOLVED_STAGES and not voided and outcome is None,
         answer=answer)
 
 
@@ -85,17 +91,12 @@ def trail(report: Report, steps: list[tuple[dict[str, Any], int]]) -> list[Trail
     timed: list[tuple[int, TrailEntry]] = [(report.created_ms, TrailEntry(
         at=fmt_datetime(report.created_ms), label=t("qr.step.received")))]
     for fields, created_ms in steps:
-        action = fields.get("action")
-        if action not in SHOWN_ACTIONS or fields.get("voided"):
+        step = read(CaseStep, fields)
+        if step.action not in SHOWN_ACTIONS or step.voided:
             continue
-        at_ms = _step_ms(fields.get("at"), created_ms)
-        content = fields.get("content") if action == "feedback" else None
+        at_ms = time_ms(step.at) or created_ms
+        content = _text(step.content) if step.action == "feedback" else None
         timed.append((at_ms, TrailEntry(at=fmt_datetime(at_ms),
-                                        label=t(f"qr.step.{action}"), content=content)))
+                                        label=t(f"qr.step.{step.action}"), content=content)))
     timed.sort(key=lambda pair: pair[0])
     return [entry for _, entry in timed]
-
-
-def _step_ms(at: object, fallback_ms: int) -> int:
-    found = parse_time(at)
-    return fallback_ms if found is None else found
