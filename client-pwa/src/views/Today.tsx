@@ -19,30 +19,30 @@ export function isOverdue(c: LocalRecord, now: number): boolean {
 }
 
 export function Today(props: { openCase: (id: string) => void }) {
-  // What this screen reads: the user's communities, database and session.
+  // What this screen reads: my communities, database and session.
   const current = useValue(account);
-  const app = { ...useValue(profile), db: current?.db ?? null, session: current?.session };
+  const me = { ...useValue(profile), db: current?.db ?? null, session: current?.session };
   const now = useTick(30_000);
-  const visits = useLive(() => (app.db ? recordsOfKind(app.db, 'visit') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
-  const cases = useLive(() => (app.db ? recordsOfKind(app.db, 'case') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
-  const pending = useLive(() => (app.db ? pendingCount(app.db) : Promise.resolve(0)), [app.db], 0);
-  const reviews = useLive(() => (app.db ? recordsOfKind(app.db, 'duty_log_review') : Promise.resolve([])), [app.db], [] as LocalRecord[]);
+  const visits = useLive(() => (me.db ? recordsOfKind(me.db, 'visit') : Promise.resolve([])), [me.db], [] as LocalRecord[]);
+  const cases = useLive(() => (me.db ? recordsOfKind(me.db, 'case') : Promise.resolve([])), [me.db], [] as LocalRecord[]);
+  const pending = useLive(() => (me.db ? pendingCount(me.db) : Promise.resolve(0)), [me.db], 0);
+  const reviews = useLive(() => (me.db ? recordsOfKind(me.db, 'duty_log_review') : Promise.resolve([])), [me.db], [] as LocalRecord[]);
   // The squad leader's verdicts on this liaison's duty logs, latest day first.
   const reviewed = reviews
-    .filter((r) => r.fields.liaison_id === app.session?.user.id && r.fields.state !== 'pending')
+    .filter((r) => r.fields.liaison_id === me.session?.user.id && r.fields.state !== 'pending')
     .sort((a, b) => String(b.fields.day).localeCompare(String(a.fields.day)))
     .slice(0, REVIEWS_SHOWN);
   // The weekly rule as the server publishes it (src/weekly.ts): this user's own cell.
-  const rule = app.schema?.weekly_rule;
+  const rule = me.schema?.weekly_rule;
   const open = cases.filter((c) => !CLOSED_STAGES.has(String(c.fields.status ?? 'received')));
 
   return (
     <section>
       <p class="pending" data-testid="pending-today">{t('today.pending', { n: pending })}</p>
       <h2>{t('today.communities')}</h2>
-      {app.communities.length === 0 && <p>{t('today.noCommunities')}</p>}
+      {me.communities.length === 0 && <p>{t('today.noCommunities')}</p>}
       <ul class="list">
-        {app.communities.map((c) => {
+        {me.communities.map((c) => {
           if (!rule) {
             return (
               <li key={c.id} class="community">
@@ -52,7 +52,7 @@ export function Today(props: { openCase: (id: string) => void }) {
           }
           const week = liaisonWeek(
             visits,
-            { liaisonId: app.session?.user.id ?? '', communityId: c.id, weekStartMs: weekStartMs(now, rule), nowMs: now },
+            { liaisonId: me.session?.user.id ?? '', communityId: c.id, weekStartMs: weekStartMs(now, rule), nowMs: now },
             rule,
           );
           const hours = { hours: (week.longestMs / 3600_000).toFixed(1), min: rule.min_visit_minutes / 60 };
