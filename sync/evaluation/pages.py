@@ -33,6 +33,7 @@ from sync.evaluation.scoring import squad_summary
 from sync.http.deps import Services
 from sync.i18n import t
 from sync.store import evaluation as store
+from sync.store import people
 from sync.xlsx import XLSX
 
 
@@ -145,7 +146,7 @@ async def record(request: Request[Any, Any, Any], svc: Services,
     """What a score's evidence points at; out of the viewer's scope is not found."""
     async with read_transaction(svc.engine) as conn:
         found = await store.get_record(conn, record_id)
-        names = await store.user_names(conn)
+        names = await people.names(conn, None)
     if found is None:
         raise DomainError("not_found")
     place = viewer.place(found.community_id)

@@ -34,7 +34,7 @@ from sync.evaluation.scoring import (
     rank,
 )
 from sync.i18n import t
-from sync.store import audit, org
+from sync.store import audit, org, people
 from sync.store import evaluation as store
 
 NOMINATION_STATES = ("nominated", "awarded", "withdrawn")
@@ -95,7 +95,7 @@ class EvaluationService:
             # the liaisons of either are there (the weekly rule expects each only in the
             # weeks they were assigned).
             rooms = await store.workrooms(conn, during=(before.start_ms, period.end_ms))
-            names = await store.user_names(conn)
+            names = await people.names(conn, None)
             records = _by_community(await store.period_records(
                 conn, community_ids=[r.community_id for r in rooms],
                 from_ms=before.load_from_ms))
@@ -230,7 +230,7 @@ class EvaluationService:
         async with read_transaction(self.engine) as conn:
             rooms = await store.workrooms(conn, scope=seen,
                                           during=(period.start_ms, period.end_ms))
-            names = await store.user_names(conn)
+            names = await people.names(conn, None)
             records = _by_community(await store.period_records(
                 conn, community_ids=[r.community_id for r in rooms],
                 from_ms=period.load_from_ms))

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sync.db.tables import records, users
+from sync.db.tables import records
 from sync.db.tables_evaluation import assessment_scores, nominations
 from sync.db.tables_qr import qr_codes
 from sync.domain.access import DISTRICT, Scope
@@ -49,10 +49,6 @@ async def _liaisons_by_community(
     for span in await org.liaison_assignments(conn, during=during):
         found.setdefault(span.community_id, []).append((span.liaison_id, span.from_ms, span.to_ms))
     return found
-
-
-async def user_names(conn: AsyncConnection) -> dict[str, str]:
-    return {r.id: r.name for r in await conn.execute(sa.select(users.c.id, users.c.name))}
 
 
 async def period_records(conn: AsyncConnection, *, community_ids: list[str],

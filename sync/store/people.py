@@ -67,12 +67,14 @@ async def get_person(conn: AsyncConnection, user_id: str) -> Person | None:
     return _person(row) if row else None
 
 
-async def names(conn: AsyncConnection, user_ids: list[str]) -> dict[str, str]:
-    if not user_ids:
-        return {}
-    rows = await conn.execute(sa.select(users.c.id, users.c.name).where(
-        users.c.id.in_(sorted(set(user_ids)))))
-    return {r.id: r.name for r in rows}
+async def names(conn: AsyncConnection, user_ids: list[str] | None) -> dict[str, str]:
+    """User id -> name, of these users (None: everyone)."""
+    query = sa.select(users.c.id, users.c.name)
+    if user_ids is not None:
+        if not user_ids:
+            return {}
+        query = query.where(users.c.id.in_(sorted(set(user_ids))))
+    return {r.id: r.name for r in await conn.execute(query)}
 
 
 async def assignments_of(conn: AsyncConnection,
