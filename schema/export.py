@@ -32,7 +32,7 @@ from schema.export_types import (
     SlaOverride,
     Slas,
 )
-from schema.kinds import CASE_STAGES, KINDS, STAGE_LABELS, Gps, RecordKind
+from schema.kinds import CASE_STAGES, KINDS, RESOLVED_STAGES, STAGE_LABELS, Gps, RecordKind
 from sync.domain.weekly import RULE, WeeklyRule
 
 SCHEMA_VERSION = 1
@@ -149,6 +149,8 @@ class SchemaExport(Out):
     kinds: list[KindSpec] = msgspec.field(default_factory=_kinds)
     checklist: ChecklistOut = msgspec.field(default_factory=_checklist)
     case_statuses: list[Option] = msgspec.field(default_factory=_case_statuses)
+    # The stages at which a case is dealt with (resolved and after): no longer overdue.
+    resolved_statuses: list[str] = msgspec.field(default_factory=lambda: list(RESOLVED_STAGES))
     slas: Slas = msgspec.field(default_factory=_slas)
     # The weekly rule's parameters (sync/domain/weekly.py): the PWA's Today counts with them.
     weekly_rule: WeeklyRule = msgspec.field(default_factory=lambda: RULE)

@@ -189,6 +189,7 @@ export interface SchemaExport {
   kinds: KindSpec[];
   checklist: ChecklistOut;
   case_statuses: Option[];
+  resolved_statuses: string[];
   slas: Slas;
   weekly_rule: WeeklyRule;
 }

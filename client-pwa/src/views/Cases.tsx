@@ -4,13 +4,13 @@ import type { LocalRecord, WorkroomDb } from '../db';
 import { saveRecord, voidRecord } from '../edits';
 import { t } from '../i18n';
 import { kindSpec, profile } from '../profile';
+import { DEFAULT_RESOLVED, isOverdue } from '../deadlines';
 import { childrenOf, pendingRecordIds, recordsOfKind } from '../records';
 import { formatDateTime } from '../time';
 import type { Community } from '../types';
 import { describe, FieldList, optionLabel, Photos, UserText } from './common';
 import { KindForm } from './RecordForm';
 import { useLive, useTick, useValue } from './hooks';
-import { isOverdue } from './Today';
 
 function stepTime(s: LocalRecord): string {
   return String(s.fields.at ?? s.created_at ?? '');
@@ -115,7 +115,8 @@ function NewCase(props: { communities: Community[]; done: (id: string | null) =>
 
 export function Cases(props: { openId: string | null; setOpenId: (id: string | null) => void }) {
   const db = useValue(account)?.db ?? null;
-  const { communities } = useValue(profile);
+  const { communities, schema } = useValue(profile);
+  const resolved = schema?.resolved_statuses ?? DEFAULT_RESOLVED;
   const now = useTick(60_000);
   const [creating, setCreating] = useState(false);
   const cases = useLive(() => (db ? recordsOfKind(db, 'case') : Promise.resolve([])), [db], [] as LocalRecord[]);
@@ -143,7 +144,7 @@ export function Cases(props: { openId: string | null; setOpenId: (id: string | n
             <strong><UserText>{describe(c)}</UserText></strong> <span>{optionLabel('case', 'status', c.fields.status ?? 'received')}</span>
             {pending.has(c.id) && <span class="tag">⇡</span>}
             {c.fields.source === 'qr' && <span class="tag">{optionLabel('case', 'source', 'qr')}</span>}
-            {isOverdue(c, now) && <span class="tag bad">{t('case.overdue')}</span>}
+            {isOverdue(c, now, resolved) && <span class="tag bad">{t('case.overdue')}</span>}
           </li>
         ))}
       </ul>

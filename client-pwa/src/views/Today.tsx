@@ -4,6 +4,7 @@ import { t } from '../i18n';
 import { pendingCount } from '../outbox';
 import { profile } from '../profile';
 import { recordsOfKind } from '../records';
+import { DEFAULT_RESOLVED, isOverdue } from '../deadlines';
 import { formatDateTime } from '../time';
 import { liaisonWeek, weekStartMs } from '../weekly';
 import { describe, optionLabel, UserText } from './common';
@@ -12,11 +13,6 @@ import { useLive, useTick, useValue } from './hooks';
 const CLOSED_STAGES = new Set(['closed']);
 /** How many of the latest reviewed days Today shows. */
 const REVIEWS_SHOWN = 7;
-
-export function isOverdue(c: LocalRecord, now: number): boolean {
-  const due = Date.parse(String(c.fields.due_at ?? ''));
-  return !Number.isNaN(due) && due < now && !CLOSED_STAGES.has(String(c.fields.status ?? ''));
-}
 
 export function Today(props: { openCase: (id: string) => void }) {
   // What this screen reads: my communities, database and session.
@@ -34,6 +30,7 @@ export function Today(props: { openCase: (id: string) => void }) {
     .slice(0, REVIEWS_SHOWN);
   // The weekly rule as the server publishes it (src/weekly.ts): this user's own cell.
   const rule = me.schema?.weekly_rule;
+  const resolved = me.schema?.resolved_statuses ?? DEFAULT_RESOLVED;
   const open = cases.filter((c) => !CLOSED_STAGES.has(String(c.fields.status ?? 'received')));
 
   return (
@@ -87,7 +84,7 @@ export function Today(props: { openCase: (id: string) => void }) {
             <strong><UserText>{describe(c)}</UserText></strong> <span>{optionLabel('case', 'status', c.fields.status ?? 'received')}</span>
             {c.fields.source === 'qr' && <span class="tag">{optionLabel('case', 'source', 'qr')}</span>}
             {c.fields.due_at ? (
-              isOverdue(c, now) ? <span class="tag bad">{t('case.overdue')}</span> : <span class="tag">{t('case.due', { date: formatDateTime(c.fields.due_at) })}</span>
+              isOverdue(c, now, resolved) ? <span class="tag bad">{t('case.overdue')}</span> : <span class="tag">{t('case.due', { date: formatDateTime(c.fields.due_at) })}</span>
             ) : null}
           </li>
         ))}
