@@ -282,7 +282,7 @@ async def test_the_phone_the_matrix_the_duty_log_and_the_evaluation_agree_with_t
     sheet = list(book["联络员周达标"].iter_rows(values_only=True))[1:]
     places = {HY01: "华三居民区", HY02: "大西别墅居民区", HY03: "西镇居民区"}
     assert {(r[1], r[2], r[3]): r[7] for r in sheet if r[1] in places.values()} == {
-        (places[c], shanghai.week_code(w), names[lw.liaison_id]): colour_label(lw.colour)
+        (places[c], shanghai.week_title(w), names[lw.liaison_id]): colour_label(lw.colour)
         for (c, w), cell in expected.items() for lw in cell.liaisons}
 
     # The duty logs: a visit is flagged short exactly when it ended without counting.

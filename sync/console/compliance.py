@@ -7,7 +7,7 @@ week, and the weeks in Chinese.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import msgspec
 
@@ -18,14 +18,6 @@ from sync.i18n import t
 
 def hours(ms: int) -> float:
     return round(ms / shanghai.HOUR_MS, 1)
-
-
-def week_title(monday: date) -> str:
-    """E.g. 第49周 12月1日–12月7日 (the ISO week number of Shanghai)."""
-    sunday = monday + timedelta(days=6)
-    return t("console.compliance.week_title", number=monday.isocalendar()[1],
-             first_month=monday.month, first_day=monday.day, last_month=sunday.month,
-             last_day=sunday.day)
 
 
 class Rollup(msgspec.Struct):

@@ -12,7 +12,7 @@ from sync.console import present, weekly
 from sync.console.access import Viewer
 from sync.console.charts import Chart, Series
 from sync.db.engine import read_transaction
-from sync.domain.shanghai import day_start_ms, to_local, today, week_code, week_monday
+from sync.domain.shanghai import day_start_ms, to_local, today, week_monday, week_short
 from sync.i18n import t
 from sync.store.ledger import case_facts_since
 
@@ -25,7 +25,7 @@ async def charts(engine: AsyncEngine, viewer: Viewer, *, now_ms: int) -> list[Ch
     first = week_monday(now_day) - timedelta(weeks=WEEKS - 1)
     m = await weekly.weekly_matrix(engine, viewer, squad_id=None, first=first, last=now_day,
                                    now_ms=now_ms)
-    labels = [week_code(w)[5:] for w in m.weeks]
+    labels = [week_short(w) for w in m.weeks]
     hours = Chart(id="visit-hours", title=t("console.charts.visit_hours"), labels=labels,
                   unit="h", series=[Series(name=s.name, values=[r.hours for r in rollups])
                                     for s, rollups in m.squads])

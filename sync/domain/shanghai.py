@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sync.i18n import t
+
 TZ_NAME = "Asia/Shanghai"
 TZ = ZoneInfo(TZ_NAME)
 HOUR_MS = 3600 * 1000
@@ -104,10 +106,33 @@ def iso_week(ms: int) -> tuple[int, int]:
 
 
 def week_code(monday: date) -> str:
-    """The ISO week code, e.g. ``2026-W48``: for files and machines; people read
-    ``console.compliance.week_title``."""
+    """The ISO week code, e.g. ``2026-W48``: for machines (the API, a tooltip); people
+    read ``week_title``, ``week_short`` or ``week_name``."""
     year, number, _ = monday.isocalendar()
     return f"{year}-W{number:02d}"
+
+
+def week_title(monday: date) -> str:
+    """E.g. 第49周 11月30日–12月6日."""
+    sunday = monday + timedelta(days=6)
+    return t("week.title", number=monday.isocalendar()[1], first_month=monday.month,
+             first_day=monday.day, last_month=sunday.month, last_day=sunday.day)
+
+
+def week_short(monday: date) -> str:
+    """E.g. 第49周, for a chart's axis."""
+    return t("week.short", number=monday.isocalendar()[1])
+
+
+def week_name(year: int, number: int) -> str:
+    """E.g. 2026年第49周."""
+    return t("week.of_year", year=year, number=number)
+
+
+def week_name_of_code(code: str) -> str:
+    """``week_name`` of a ``week_code``; a code that does not read is shown as it is."""
+    year, _, number = code.partition("-W")
+    return week_name(int(year), int(number)) if year.isdigit() and number.isdigit() else code
 
 
 def week_code_of(ms: int) -> str:

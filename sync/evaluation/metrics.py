@@ -33,7 +33,7 @@ from schema.kinds import (
 from schema.lists import Sla, sla_for
 from sync.console.present import option_label
 from sync.domain import refs, weekly
-from sync.domain.shanghai import DAY_MS, HOUR_MS, today
+from sync.domain.shanghai import DAY_MS, HOUR_MS, today, week_name
 from sync.evaluation.facts import Evidence, Measure, Rec, Workroom
 from sync.evaluation.period import Period
 from sync.i18n import t
@@ -170,7 +170,8 @@ def weekly_visits(scope: Scope, criterion: Criterion) -> Measure:
             evidence.append(Evidence(
                 note=t("evaluation.evidence.week_ok" if found.met
                        else "evaluation.evidence.week_missed",
-                       week=week.label, liaison=scope.names.get(liaison_id, liaison_id),
+                       week=week_name(week.year, week.number),
+                       liaison=scope.names.get(liaison_id, liaison_id),
                        community=rooms.get(community_id, community_id), visits=found.visits,
                        hours=_hours(found.longest_ms)),
                 counted=found.met, record_id=found.longest_id, kind="visit"))

@@ -18,7 +18,7 @@ from sync.db.engine import read_transaction
 from sync.domain import access
 from sync.domain.access import Action, Subject
 from sync.domain.roles import Actor
-from sync.domain.shanghai import fmt_datetime
+from sync.domain.shanghai import fmt_datetime, week_name_of_code
 from sync.errors import DomainError
 from sync.http.deps import Services, public_base_url
 from sync.i18n import t
@@ -57,7 +57,7 @@ async def registry_page(request: Request[Any, Any, Any], svc: Services, actor: A
         "squads": sorted({c.squad_id for c in communities
                           if _may(actor, Action.READ, c.id, c.squad_id)}),
         "placements": QR_PLACEMENTS, "figures": figures,
-        "stale_days": rules.STALE_DAYS})
+        "stale_days": rules.STALE_DAYS, "week_name": week_name_of_code})
 
 
 @post("/codes")

@@ -37,7 +37,7 @@ async def test_the_matrix_colours_met_short_and_missing_weeks(
     book = load_workbook(io.BytesIO((await demo_client.get("/console/compliance/export")).content))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0][:3] == ("中队", "社区", "周次")
-    assert ("华阳路街道中队", "华三居民区", "2026-W48", 2, 2, 4.8, "达标") in rows
+    assert ("华阳路街道中队", "华三居民区", "第48周 11月23日–11月29日", 2, 2, 4.8, "达标") in rows
 
 
 async def test_the_bureau_sees_every_squad_in_the_matrix(

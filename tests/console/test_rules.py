@@ -10,7 +10,7 @@ from litestar.middleware.csrf import generate_csrf_hash
 
 from sync.console import charts, compliance, flags, session
 from sync.console.sla import CaseFacts, Step, evaluate
-from sync.domain import weekly
+from sync.domain import shanghai, weekly
 from sync.domain.merge import FieldWrite
 from sync.domain.shanghai import day_bounds, parse_time
 from sync.domain.weekly import Assignment, Visit
@@ -119,8 +119,10 @@ def test_an_iso_week_is_counted_in_shanghai_time() -> None:
 
 
 def test_the_weeks_read_in_chinese() -> None:
-    assert compliance.week_title(date(2026, 11, 30)) == "第49周 11月30日–12月6日"
-    assert compliance.week_title(date(2026, 12, 28)) == "第53周 12月28日–1月3日"
+    assert shanghai.week_title(date(2026, 11, 30)) == "第49周 11月30日–12月6日"
+    assert shanghai.week_short(date(2026, 11, 30)) == "第49周"
+    assert shanghai.week_name_of_code("2026-W49") == "2026年第49周"
+    assert shanghai.week_title(date(2026, 12, 28)) == "第53周 12月28日–1月3日"
 
 
 def test_a_hotline_case_must_be_answered_within_two_hours() -> None:

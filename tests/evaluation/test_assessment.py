@@ -71,7 +71,7 @@ async def test_a_workroom_that_misses_the_weekly_rule_twice_scores_as_computed_b
     weekly = a.item("weekly_visits")
     assert weekly is not None
     missed = [e for e in weekly.evidence if not e.counted]
-    assert [e.note[:9] for e in missed] == ["2026-W30 ", "2026-W33 "]
+    assert [e.note.split(" ")[0] for e in missed] == ["2026年第30周", "2026年第33周"]
     visits = quarter["a_visits"]
     assert isinstance(visits, dict)
     assert missed[0].record_id is None  # W30: no visit to point at

@@ -26,7 +26,7 @@ async def test_the_bureau_follows_a_score_to_its_records_scores_by_hand_and_expo
     assert ranking.status_code == 200
     assert "西镇居民区" in ranking.text and "<svg" in ranking.text
     room = await demo_client.get(f"/console/evaluation/assessment/{A}?period=2026-Q3")
-    assert room.status_code == 200 and "2026-W30" in room.text
+    assert room.status_code == 200 and "2026年第30周" in room.text
     visit = ids["a_visits"]["2026-W33"]
     assert f"/console/evaluation/records/{visit}" in room.text
     record = await demo_client.get(f"/console/evaluation/records/{visit}")

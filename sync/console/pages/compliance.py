@@ -16,7 +16,7 @@ from sync.console import weekly
 from sync.console.access import Viewer
 from sync.console.excel import Sheet, download
 from sync.console.pages.common import day_param, page
-from sync.domain.shanghai import today, week_code, week_monday
+from sync.domain.shanghai import today, week_code, week_monday, week_title
 from sync.domain.weekly import COLOURS, FUTURE, UNASSIGNED, VERDICTS, CommunityWeek, chasing
 from sync.http.deps import Services
 from sync.i18n import t
@@ -74,7 +74,7 @@ async def matrix(request: Request[Any, Any, Any], svc: Services,
                 cells_html=_cells_html(found.weeks),
                 squad_names={s.id: s.name for s in viewer.squads},
                 first=found.weeks[0].isoformat(), last=(found.weeks[-1] + timedelta(days=6))
-                .isoformat(), week_title=C.week_title, week_code=week_code,
+                .isoformat(), week_title=week_title, week_code=week_code,
                 rule_text=C.rule_text(), chasing=chasing(found.today),
                 chase_text=C.chase_text(),
                 legend=[(c, C.colour_label(c)) for c in COLOURS if c != FUTURE])
@@ -88,7 +88,7 @@ async def visits(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
     detail = await weekly.week_detail(svc.engine, viewer, community_id=community,
                                       monday=monday, now_ms=now)
     return page("compliance_visits", actor=viewer.actor, d=detail,
-                week=C.week_title(monday), week_code=week_code(monday),
+                week=week_title(monday), week_code=week_code(monday),
                 rule_text=C.rule_text(), hours_of=C.hours,
                 colour={c: C.colour_label(c) for c in COLOURS},
                 verdict={v: C.verdict_label(v) for v in VERDICTS})
@@ -104,17 +104,17 @@ async def export(request: Request[Any, Any, Any], svc: Services,
     headers = [t("console.col.squad"), t("console.col.community"), t("console.col.week"),
                t("console.col.visits"), t("console.col.qualifying", hours=hours),
                t("console.col.hours"), t("console.col.result")]
-    rows = [[viewer.squad_name(place.squad_id), place.name, week_code(monday), cell.visits,
+    rows = [[viewer.squad_name(place.squad_id), place.name, week_title(monday), cell.visits,
              cell.qualifying, C.hours(cell.visit_ms), colour[cell.colour]]
             for place, cells in found.rows for monday, cell in zip(found.weeks, cells,
                                                                      strict=True)]
-    per_liaison = [[viewer.squad_name(place.squad_id), place.name, week_code(monday),
+    per_liaison = [[viewer.squad_name(place.squad_id), place.name, week_title(monday),
                     found.names.get(lw.liaison_id, lw.liaison_id), lw.visits, lw.qualifying,
                     C.hours(lw.longest_ms), colour[lw.colour]]
                    for place, cells in found.rows
                    for monday, cell in zip(found.weeks, cells, strict=True)
                    for lw in cell.liaisons]
-    totals = [[squad.name, week_code(monday), r.communities, r.met, f"{r.percent}%", r.hours]
+    totals = [[squad.name, week_title(monday), r.communities, r.met, f"{r.percent}%", r.hours]
               for squad, rollups in found.squads for monday, r in zip(found.weeks, rollups,
                                                                        strict=True)]
     return download([
