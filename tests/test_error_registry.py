@@ -179,13 +179,13 @@ async def test_a_console_form_choice_is_named_by_its_label(
 
 async def test_a_bug_behind_a_console_page_is_a_chinese_page(
         demo_client: AsyncTestClient[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    from sync.console import admin
+    from sync.console.admin import Administration
 
     async def broken(*_: object) -> None:
         raise RuntimeError("a bug")
 
     await console_login(demo_client, "admin")
-    monkeypatch.setattr(admin, "overview", broken)
+    monkeypatch.setattr(Administration, "overview", broken)
     response = await demo_client.get("/console/admin/users")
     assert response.status_code == 500
     assert "text/html" in response.headers["content-type"]

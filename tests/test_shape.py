@@ -19,7 +19,9 @@ SQL_HOMES = ("store", "db", "migrations")
 BUILDERS = {"select", "insert", "update", "delete", "text", "union", "union_all", "exists"}
 RUNNERS = {"execute", "exec_driver_sql", "scalar", "scalars", "stream", "stream_scalars"}
 SERVICES = {"AuthService", "SyncService", "ReviewService", "BlobService", "QrIntake",
-            "QrRegistry", "EvaluationService", "WorkOrderService"}
+            "QrRegistry", "EvaluationService", "WorkOrderService", "Diversion", "DutyLogs",
+            "Compliance", "Ledger", "RecordBook", "PropertySupervision", "Charts", "Rejected",
+            "Administration"}
 COMPOSITION_ROOTS = {"sync/http/deps.py", "sync/cli.py", "sync/qr/cli.py",
                      "sync/evaluation/cli.py"}
 

@@ -19,7 +19,7 @@ from schema.kinds import FIELD_LABELS, REVIEW_STATES, DutyLogReview, RecordKind,
 from schema.stored import read, time_ms
 from sync.console import flags as F
 from sync.console import present
-from sync.console.access import Viewer
+from sync.console.viewer import Viewer
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import refs
 from sync.domain.merge import field_writes
@@ -220,46 +220,48 @@ def _assemble(person: people.Person, day: date, entries: dict[str, Entry],
                    flag_counts=dict(counts), review=review)
 
 
-# --- the pages' services ---------------------------------------------------------------
+class DutyLogs:
+    """The pages' services: a squad's day, one liaison's day, and the supervisor's review."""
 
-async def squad_day(engine: AsyncEngine, viewer: Viewer, *, squad_id: str | None, day: date,
-                    now_ms: int) -> list[DutyLog]:
-    async with read_transaction(engine) as conn:
-        squads = [squad_id] if squad_id else [s.id for s in viewer.squads]
-        viewer.squad_places(squad_id)
-        liaisons = [p for s in squads
-                    for p in await people.list_people(conn, role="liaison", squad_id=s)]
-        logs = await build(conn, liaisons, day, now_ms=now_ms, with_others=False)
-    return [logs[p.id] for p in liaisons]
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
 
+    async def squad_day(self, viewer: Viewer, *, squad_id: str | None, day: date,
+                        now_ms: int) -> list[DutyLog]:
+        async with read_transaction(self.engine) as conn:
+            squads = [squad_id] if squad_id else [s.id for s in viewer.squads]
+            viewer.squad_places(squad_id)
+            liaisons = [p for s in squads
+                        for p in await people.list_people(conn, role="liaison", squad_id=s)]
+            logs = await build(conn, liaisons, day, now_ms=now_ms, with_others=False)
+        return [logs[p.id] for p in liaisons]
 
-async def liaison_day(engine: AsyncEngine, viewer: Viewer, *, liaison_id: str, day: date,
-                      now_ms: int) -> DutyLog:
-    async with read_transaction(engine) as conn:
-        person = viewer.check_person(await people.get_person(conn, liaison_id))
-        logs = await build(conn, [person], day, now_ms=now_ms, with_others=True)
-    return logs[person.id]
+    async def liaison_day(self, viewer: Viewer, *, liaison_id: str, day: date,
+                          now_ms: int) -> DutyLog:
+        async with read_transaction(self.engine) as conn:
+            person = viewer.check_person(await people.get_person(conn, liaison_id))
+            logs = await build(conn, [person], day, now_ms=now_ms, with_others=True)
+        return logs[person.id]
 
-
-async def set_review(engine: AsyncEngine, viewer: Viewer, *, liaison_id: str, day: date,
-                     state: str, comment: str, now_ms: int) -> None:
-    if state not in REVIEW_STATES:
-        raise DomainError("invalid_choice", field="state",
-                          label=FIELD_LABELS[REVIEW_KIND]["state"])
-    async with write_transaction(engine) as conn:
-        person = viewer.check_person(await people.get_person(conn, liaison_id))
-        record_id = review_id(person.id, day)
-        existing = (await store.load_rows(conn, [record_id])).get(record_id)
-        if existing is not None:
-            community_id = existing.community_id
-        else:
-            assigned = (await people.assignments_of(conn, [person.id])).get(person.id, [])
-            in_scope = [c for c in assigned if c in viewer.places]
-            if not in_scope:
-                raise DomainError("no_community")
-            community_id = in_scope[0]
-        await write_records(conn, [ServerWrite(
-            kind=REVIEW_KIND, record_id=record_id, community_id=community_id,
-            fields={"liaison_id": person.id, "day": day.isoformat(), "state": state,
-                    "comment": comment.strip()[:2000] or None})],
-            author=viewer.actor, device_id=CONSOLE_DEVICE, now_ms=now_ms)
+    async def set_review(self, viewer: Viewer, *, liaison_id: str, day: date, state: str,
+                         comment: str, now_ms: int) -> None:
+        if state not in REVIEW_STATES:
+            raise DomainError("invalid_choice", field="state",
+                              label=FIELD_LABELS[REVIEW_KIND]["state"])
+        async with write_transaction(self.engine) as conn:
+            person = viewer.check_person(await people.get_person(conn, liaison_id))
+            record_id = review_id(person.id, day)
+            existing = (await store.load_rows(conn, [record_id])).get(record_id)
+            if existing is not None:
+                community_id = existing.community_id
+            else:
+                assigned = (await people.assignments_of(conn, [person.id])).get(person.id, [])
+                in_scope = [c for c in assigned if c in viewer.places]
+                if not in_scope:
+                    raise DomainError("no_community")
+                community_id = in_scope[0]
+            await write_records(conn, [ServerWrite(
+                kind=REVIEW_KIND, record_id=record_id, community_id=community_id,
+                fields={"liaison_id": person.id, "day": day.isoformat(), "state": state,
+                        "comment": comment.strip()[:2000] or None})],
+                author=viewer.actor, device_id=CONSOLE_DEVICE, now_ms=now_ms)

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from schema.kinds import FIELD_LABELS, Case, CaseStep
 from schema.stored import read, time_ms
 from sync.console import present
-from sync.console.access import Viewer
 from sync.console.sla import CaseFacts, SlaView, Step, evaluate
+from sync.console.viewer import Viewer
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain.access import may_reopen
 from sync.domain.merge import status_rank
@@ -177,61 +177,64 @@ async def _rows(conn: AsyncConnection, viewer: Viewer, cases: list[Any], *,
     return out
 
 
-async def ledger_page(engine: AsyncEngine, viewer: Viewer, query: LedgerQuery, *,
-                      now_ms: int) -> LedgerPage:
-    wanted = _filter(viewer, query)
-    page = max(1, query.page)
-    async with read_transaction(engine) as conn:
-        if query.overdue:
-            late = await _overdue(conn, wanted, now_ms=now_ms)
-            total = len(late)
-            cases = await store.cases_by_id(conn, late[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
-        else:
-            total = await store.count(conn, wanted)
-            cases = await store.page(conn, wanted, offset=(page - 1) * PAGE_SIZE,
-                                     limit=PAGE_SIZE)
-        rows = await _rows(conn, viewer, cases, now_ms=now_ms)
-    return LedgerPage(rows=rows, total=total, page=page,
-                      pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE))
+class Ledger:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
 
+    async def page(self, viewer: Viewer, query: LedgerQuery, *, now_ms: int) -> LedgerPage:
+        wanted = _filter(viewer, query)
+        page = max(1, query.page)
+        async with read_transaction(self.engine) as conn:
+            if query.overdue:
+                late = await _overdue(conn, wanted, now_ms=now_ms)
+                total = len(late)
+                cases = await store.cases_by_id(
+                    conn, late[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
+            else:
+                total = await store.count(conn, wanted)
+                cases = await store.page(conn, wanted, offset=(page - 1) * PAGE_SIZE,
+                                         limit=PAGE_SIZE)
+            rows = await _rows(conn, viewer, cases, now_ms=now_ms)
+        return LedgerPage(rows=rows, total=total, page=page,
+                          pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE))
 
-async def ledger_all(engine: AsyncEngine, viewer: Viewer, query: LedgerQuery, *,
-                     now_ms: int) -> list[CaseRow]:
-    wanted = _filter(viewer, query)
-    async with read_transaction(engine) as conn:
-        if query.overdue:
-            ids = await _overdue(conn, wanted, now_ms=now_ms)
-            cases = await store.cases_by_id(conn, ids[:EXPORT_LIMIT])
-        else:
-            cases = await store.page(conn, wanted, offset=0, limit=EXPORT_LIMIT)
-        return await _rows(conn, viewer, cases, now_ms=now_ms)
+    async def all_rows(self, viewer: Viewer, query: LedgerQuery, *,
+                       now_ms: int) -> list[CaseRow]:
+        """Every case the query finds (up to ``EXPORT_LIMIT``), for the export."""
+        wanted = _filter(viewer, query)
+        async with read_transaction(self.engine) as conn:
+            if query.overdue:
+                ids = await _overdue(conn, wanted, now_ms=now_ms)
+                cases = await store.cases_by_id(conn, ids[:EXPORT_LIMIT])
+            else:
+                cases = await store.page(conn, wanted, offset=0, limit=EXPORT_LIMIT)
+            return await _rows(conn, viewer, cases, now_ms=now_ms)
 
+    async def case_detail(self, viewer: Viewer, case_id: str, *, now_ms: int) -> CaseRow:
+        async with read_transaction(self.engine) as conn:
+            case = await store.get_case(conn, case_id)
+            if case is None or case.community_id not in viewer.places:
+                raise DomainError("not_found")
+            return (await _rows(conn, viewer, [case], now_ms=now_ms))[0]
 
-async def case_detail(engine: AsyncEngine, viewer: Viewer, case_id: str, *,
-                      now_ms: int) -> CaseRow:
-    async with read_transaction(engine) as conn:
-        case = await store.get_case(conn, case_id)
-        if case is None or case.community_id not in viewer.places:
-            raise DomainError("not_found")
-        return (await _rows(conn, viewer, [case], now_ms=now_ms))[0]
-
-
-async def reopen(engine: AsyncEngine, viewer: Viewer, case_id: str, *, stage: str, note: str,
-                 now_ms: int, step_id: str) -> None:
-    """Reopen a case: one round higher in the status lattice, with a ``reopen`` step."""
-    if not may_reopen(viewer.actor):
-        raise DomainError("forbidden")
-    if stage not in REOPEN_STAGES:
-        raise DomainError("invalid_choice", field="stage", label=FIELD_LABELS["case"]["status"])
-    async with write_transaction(engine) as conn:
-        case = await store.get_case(conn, case_id)
-        if case is None or case.community_id not in viewer.places:
-            raise DomainError("not_found")
-        reopen_count = status_rank(case.fields)[0] + 1
-        await write_records(conn, [
-            ServerWrite(kind="case", record_id=case.id, community_id=case.community_id,
-                        fields={"status": stage, "reopen_count": reopen_count}),
-            ServerWrite(kind="case_step", record_id=step_id, community_id=case.community_id,
-                        fields={"case_id": case.id, "action": "reopen",
-                                "note": note.strip()[:4000] or None, "at": utc_iso(now_ms)}),
-        ], author=viewer.actor, device_id=CONSOLE_DEVICE, now_ms=now_ms)
+    async def reopen(self, viewer: Viewer, case_id: str, *, stage: str, note: str, now_ms: int,
+                     step_id: str) -> None:
+        """Reopen a case: one round higher in the status lattice, with a ``reopen`` step."""
+        if not may_reopen(viewer.actor):
+            raise DomainError("forbidden")
+        if stage not in REOPEN_STAGES:
+            raise DomainError("invalid_choice", field="stage",
+                              label=FIELD_LABELS["case"]["status"])
+        async with write_transaction(self.engine) as conn:
+            case = await store.get_case(conn, case_id)
+            if case is None or case.community_id not in viewer.places:
+                raise DomainError("not_found")
+            reopen_count = status_rank(case.fields)[0] + 1
+            await write_records(conn, [
+                ServerWrite(kind="case", record_id=case.id, community_id=case.community_id,
+                            fields={"status": stage, "reopen_count": reopen_count}),
+                ServerWrite(kind="case_step", record_id=step_id, community_id=case.community_id,
+                            fields={"case_id": case.id, "action": "reopen",
+                                    "note": note.strip()[:4000] or None,
+                                    "at": utc_iso(now_ms)}),
+            ], author=viewer.actor, device_id=CONSOLE_DEVICE, now_ms=now_ms)

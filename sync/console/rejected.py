@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sync.console.access import Viewer
+from sync.console.viewer import Viewer
 from sync.db.engine import read_transaction, write_transaction
 from sync.domain import access
 from sync.domain.access import Action, Subject
@@ -20,25 +20,28 @@ from sync.store import org, people
 from sync.store import rejected as store
 
 
-async def handled(engine: AsyncEngine, mutation_ids: list[str]) -> dict[str, Any]:
-    async with read_transaction(engine) as conn:
-        return await store.handled_among(conn, mutation_ids)
+class Rejected:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
 
+    async def handled(self, mutation_ids: list[str]) -> dict[str, Any]:
+        async with read_transaction(self.engine) as conn:
+            return await store.handled_among(conn, mutation_ids)
 
-async def mark_handled(engine: AsyncEngine, viewer: Viewer, mutation_id: str, *, note: str,
-                       now_ms: int) -> None:
-    async with write_transaction(engine) as conn:
-        found = await store.rejected_community(conn, mutation_id)
-        if found is None:
-            raise DomainError("not_found")
-        community_id, sender_id = found
-        scope = await org.scope_of(conn, viewer.actor, Subject.REJECTED, Action.WRITE)
-        sent_to = await org.communities_of(conn, ids=[community_id])
-        sender = await people.get_person(conn, sender_id)
-        if not access.may_see_rejected(
-                scope, community_id=community_id,
-                squad_id=sent_to[0].squad_id if sent_to else None,
-                sender_squad_id=sender.squad_id if sender else None):
-            raise DomainError("not_found")
-        await store.mark_handled(conn, mutation_id, by=viewer.actor.id, now_ms=now_ms,
-                                 note=note.strip()[:2000] or None)
+    async def mark_handled(self, viewer: Viewer, mutation_id: str, *, note: str,
+                           now_ms: int) -> None:
+        async with write_transaction(self.engine) as conn:
+            found = await store.rejected_community(conn, mutation_id)
+            if found is None:
+                raise DomainError("not_found")
+            community_id, sender_id = found
+            scope = await org.scope_of(conn, viewer.actor, Subject.REJECTED, Action.WRITE)
+            sent_to = await org.communities_of(conn, ids=[community_id])
+            sender = await people.get_person(conn, sender_id)
+            if not access.may_see_rejected(
+                    scope, community_id=community_id,
+                    squad_id=sent_to[0].squad_id if sent_to else None,
+                    sender_squad_id=sender.squad_id if sender else None):
+                raise DomainError("not_found")
+            await store.mark_handled(conn, mutation_id, by=viewer.actor.id, now_ms=now_ms,
+                                     note=note.strip()[:2000] or None)

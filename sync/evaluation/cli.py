@@ -19,7 +19,7 @@ from sync import settings as settings_module
 from sync.clock import SystemClock
 from sync.db.engine import make_engine
 from sync.db.migrate import upgrade
-from sync.evaluation.diversion_service import diversion_report
+from sync.evaluation.diversion_service import Diversion
 from sync.evaluation.excel import appraisal_workbook, assessment_workbook, diversion_workbook
 from sync.evaluation.imports import WorkOrderService
 from sync.evaluation.service import EvaluationService
@@ -110,7 +110,7 @@ def cmd_appraise(args: argparse.Namespace) -> int:
 
 def cmd_diversion(args: argparse.Namespace) -> int:
     async def work(engine: AsyncEngine) -> Any:
-        return await diversion_report(engine, SystemClock(), args.period, actor=None)
+        return await Diversion(engine).report(args.period, actor=None)
 
     report = _run(args, work)
     diversion_workbook(report).save(args.out)

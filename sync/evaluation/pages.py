@@ -14,14 +14,13 @@ from litestar import Request, Response, Router, get, post
 from litestar.response import Redirect, Template
 
 from sync.console import present
-from sync.console.access import Viewer
 from sync.console.charts import Chart, Series, render
 from sync.console.pages.common import HELPERS
+from sync.console.viewer import Viewer
 from sync.db.engine import read_transaction
 from sync.domain.access import Action, Subject
 from sync.domain.shanghai import to_local
 from sync.errors import DomainError
-from sync.evaluation.diversion_service import diversion_report
 from sync.evaluation.excel import (
     appraisal_workbook,
     assessment_workbook,
@@ -182,8 +181,7 @@ async def appraisal_export(request: Request[Any, Any, Any], svc: Services, viewe
 @get("/diversion")
 async def diversion(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                     period: str | None = None) -> Template:
-    report = await diversion_report(svc.engine, svc.clock, _period(svc, period),
-                                    actor=viewer.actor)
+    report = await svc.diversion.report(_period(svc, period), actor=viewer.actor)
     trend = Chart(id="trend", title=t("evaluation.excel.chart_trend"), line=True,
                   labels=[r.month for r in report.trend], series=[
                       Series(name=t("evaluation.excel.qr_cases"),
@@ -206,8 +204,7 @@ async def diversion(request: Request[Any, Any, Any], svc: Services, viewer: View
 @get("/diversion/export")
 async def diversion_export(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                            period: str | None = None) -> Response[bytes]:
-    report = await diversion_report(svc.engine, svc.clock, _period(svc, period),
-                                    actor=viewer.actor)
+    report = await svc.diversion.report(_period(svc, period), actor=viewer.actor)
     return _xlsx(to_bytes(diversion_workbook(report)), f"12345分流-{report.period}.xlsx")
 
 

@@ -10,7 +10,16 @@ from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sync.clock import Clock
+from sync.console.admin import Administration
+from sync.console.dashboards import Charts
+from sync.console.duty_log import DutyLogs
+from sync.console.ledger import Ledger
+from sync.console.property import PropertySupervision
+from sync.console.record_book import RecordBook
+from sync.console.rejected import Rejected
+from sync.console.weekly import Compliance
 from sync.errors import DomainError
+from sync.evaluation.diversion_service import Diversion
 from sync.evaluation.imports import WorkOrderService
 from sync.evaluation.service import EvaluationService
 from sync.qr.intake import QrIntake
@@ -36,11 +45,22 @@ class Services:
     qr_registry: QrRegistry
     evaluation: EvaluationService
     work_orders: WorkOrderService
+    diversion: Diversion
+    # The console's pages
+    duty_logs: DutyLogs
+    compliance: Compliance
+    ledger: Ledger
+    record_book: RecordBook
+    property_supervision: PropertySupervision
+    charts: Charts
+    rejected: Rejected
+    administration: Administration
 
 
 def build_services(settings: Settings, *, engine: AsyncEngine, clock: Clock,
                    secret_key: str) -> Services:
     folder = BlobFolder(settings.blob_dir)
+    compliance = Compliance(engine)
     return Services(
         settings=settings, engine=engine, clock=clock,
         auth=AuthService(engine, clock, token_ttl_days=settings.token_ttl_days),
@@ -51,6 +71,15 @@ def build_services(settings: Settings, *, engine: AsyncEngine, clock: Clock,
         qr_registry=QrRegistry(engine, clock),
         evaluation=EvaluationService(engine, clock),
         work_orders=WorkOrderService(engine, clock),
+        diversion=Diversion(engine),
+        duty_logs=DutyLogs(engine),
+        compliance=compliance,
+        ledger=Ledger(engine),
+        record_book=RecordBook(engine),
+        property_supervision=PropertySupervision(engine),
+        charts=Charts(engine, compliance),
+        rejected=Rejected(engine),
+        administration=Administration(engine),
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sync.clock import ManualClock
 from sync.db.engine import write_transaction
 from sync.domain.shanghai import to_ms
-from sync.evaluation.diversion_service import diversion_report
+from sync.evaluation.diversion_service import Diversion
 from sync.evaluation.excel import diversion_workbook, fill_sheet, to_bytes
 from sync.evaluation.imports import WorkOrderService
 from sync.store import qr as qr_store
@@ -49,7 +49,7 @@ async def _october(engine: AsyncEngine, clock: ManualClock) -> None:
 async def test_diversion_per_community_and_month_with_repeats_and_qr_use(
         engine: AsyncEngine, clock: ManualClock) -> None:
     await _october(engine, clock)
-    report = await diversion_report(engine, clock, "2026-Q4", actor=None)
+    report = await Diversion(engine).report("2026-Q4", actor=None)
     row = next(r for r in report.rows if (r.community_id, r.month) == (HUASAN, "2026-10"))
     assert (row.qr_cases, row.workroom_cases, row.hotline_orders) == (1, 2, 1)
     assert row.ratio == round(2 / 3, 4)

@@ -8,7 +8,6 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from sync.console import admin as service
 from sync.console.excel import Sheet, download
 from sync.console.pages.common import page
 from sync.domain.roles import Actor, Role
@@ -29,7 +28,7 @@ def _role(value: str) -> Role:
 
 @get("/admin/users")
 async def users(request: Request[Any, Any, Any], svc: Services, admin: Actor) -> Template:
-    found = await service.overview(svc.engine)
+    found = await svc.administration.overview()
     return page("admin_users", actor=admin, roles=[r.value for r in Role], **found)
 
 
@@ -73,7 +72,7 @@ async def change_user(request: Request[Any, Any, Any], svc: Services, admin: Act
 
 @get("/admin/communities")
 async def communities(request: Request[Any, Any, Any], svc: Services, admin: Actor) -> Template:
-    found = await service.overview(svc.engine)
+    found = await svc.administration.overview()
     return page("admin_communities", actor=admin, **found)
 
 
@@ -81,10 +80,10 @@ async def communities(request: Request[Any, Any, Any], svc: Services, admin: Act
 async def set_card(request: Request[Any, Any, Any], svc: Services, admin: Actor,
                    community_id: str) -> Redirect:
     form = await request.form()
-    await service.set_card(svc.engine, community_id,
-                           liaison_name=str(form.get("liaison_name", "")),
-                           phone=str(form.get("phone", "")), by=admin.username,
-                           now_ms=svc.clock.now_ms())
+    await svc.administration.set_card(community_id,
+                                      liaison_name=str(form.get("liaison_name", "")),
+                                      phone=str(form.get("phone", "")), by=admin.username,
+                                      now_ms=svc.clock.now_ms())
     return Redirect("/console/admin/communities", status_code=303)
 
 
@@ -92,8 +91,8 @@ async def set_card(request: Request[Any, Any, Any], svc: Services, admin: Actor,
 async def unlink_company(request: Request[Any, Any, Any], svc: Services, admin: Actor,
                          company_id: str) -> Redirect:
     form = await request.form()
-    await service.unlink_company(svc.engine, str(form.get("community_id", "")), company_id,
-                                 by=admin.username, now_ms=svc.clock.now_ms())
+    await svc.administration.unlink_company(str(form.get("community_id", "")), company_id,
+                                            by=admin.username, now_ms=svc.clock.now_ms())
     return Redirect("/console/admin/communities", status_code=303)
 
 
@@ -109,7 +108,7 @@ async def import_organisation(request: Request[Any, Any, Any], svc: Services,
     result = await import_org(svc.engine, await upload.read(),
                               file_name=upload.filename or "organisation", by=admin.username,
                               source=SOURCE, now_ms=svc.clock.now_ms())
-    found = await service.overview(svc.engine)
+    found = await svc.administration.overview()
     return page("admin_communities", actor=admin, imported=result, **found)
 
 
@@ -127,7 +126,7 @@ async def organisation_template(admin: Actor) -> Response[bytes]:
 @get("/admin/communities/{community_id:str}/card")
 async def card(request: Request[Any, Any, Any], svc: Services,
                admin: Actor, community_id: str) -> Template:
-    place = await service.card(svc.engine, community_id)
+    place = await svc.administration.card(community_id)
     return page("admin_card", actor=admin, place=place)
 
 

@@ -48,7 +48,7 @@ async def login(request: Request[Any, Any, Any], svc: Services) -> Template | Re
             raise
         return page("login", actor=None, status_code=exc.http_status, next=next_url or "",
                     error=exc.message, username=username)
-    start_session(request, session.session_id)
+    start_session(request, svc, session.session_id)
     return Redirect(next_url or _home(session.actor), status_code=303)
 
 
@@ -57,7 +57,7 @@ async def logout(request: Request[Any, Any, Any], svc: Services) -> Redirect:
     session_id = session_id_of(request)
     if session_id is not None:
         try:
-            await current_actor(request)  # the CSRF check: no logging out from elsewhere
+            await current_actor(request, svc)  # the CSRF check: no logging out from elsewhere
             await svc.auth.console_logout(
                 session_id, source=client_address(request))
         except DomainError:
@@ -67,8 +67,8 @@ async def logout(request: Request[Any, Any, Any], svc: Services) -> Redirect:
 
 
 @get("/")
-async def home(request: Request[Any, Any, Any]) -> Redirect:
-    return Redirect(_home(await current_actor(request)), status_code=303)
+async def home(request: Request[Any, Any, Any], svc: Services) -> Redirect:
+    return Redirect(_home(await current_actor(request, svc)), status_code=303)
 
 
 handlers = [login_form, login, logout, home]

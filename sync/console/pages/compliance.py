@@ -13,9 +13,9 @@ from markupsafe import Markup
 
 from sync.console import compliance as C
 from sync.console import weekly
-from sync.console.access import Viewer
 from sync.console.excel import Sheet, download
 from sync.console.pages.common import day_param, page
+from sync.console.viewer import Viewer
 from sync.domain.shanghai import today, week_code, week_monday, week_title
 from sync.domain.weekly import COLOURS, FUTURE, UNASSIGNED, VERDICTS, CommunityWeek, chasing
 from sync.http.deps import Services
@@ -35,8 +35,8 @@ async def _matrix(svc: Services, viewer: Viewer, squad: str | None,
                   first: str | None, last: str | None) -> weekly.Matrix:
     now = svc.clock.now_ms()
     first_day, last_day = _range(now, first, last)
-    return await weekly.weekly_matrix(svc.engine, viewer, squad_id=squad or None,
-                                      first=first_day, last=last_day, now_ms=now)
+    return await svc.compliance.matrix(viewer, squad_id=squad or None, first=first_day,
+                                       last=last_day, now_ms=now)
 
 
 def _cells_html(weeks: list[date]) -> Callable[[str, list[CommunityWeek]], Markup]:
@@ -85,8 +85,8 @@ async def visits(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                  week: str) -> Template:
     now = svc.clock.now_ms()
     monday = week_monday(day_param(week, default=today(now)))
-    detail = await weekly.week_detail(svc.engine, viewer, community_id=community,
-                                      monday=monday, now_ms=now)
+    detail = await svc.compliance.week_detail(viewer, community_id=community, monday=monday,
+                                              now_ms=now)
     return page("compliance_visits", actor=viewer.actor, d=detail,
                 week=week_title(monday), week_code=week_code(monday),
                 rule_text=C.rule_text(), hours_of=C.hours,

@@ -11,10 +11,10 @@ from litestar.response import Redirect, Template
 
 from schema.kinds import CASE_STAGES
 from schema.lists import categories
-from sync.console import ledger as service
-from sync.console.access import Viewer
 from sync.console.excel import Sheet, download
+from sync.console.ledger import REOPEN_STAGES, LedgerQuery, source_groups
 from sync.console.pages.common import page
+from sync.console.viewer import Viewer
 from sync.domain.access import may_reopen
 from sync.domain.shanghai import fmt_datetime, parse_day
 from sync.http.deps import Services
@@ -23,12 +23,12 @@ from sync.i18n import t
 
 def _query(squad: str | None, community: str | None, source: str | None, category: str | None,
            status: str | None, first: str | None, last: str | None, overdue: str | None,
-           page_no: str | None) -> service.LedgerQuery:
+           page_no: str | None) -> LedgerQuery:
     no_day = date(1, 1, 1)
     first_day, last_day = parse_day(first, default=no_day), parse_day(last, default=no_day)
-    return service.LedgerQuery(
+    return LedgerQuery(
         squad=squad or None, community=community or None,
-        source=source if source in dict(service.source_groups()) else None,
+        source=source if source in dict(source_groups()) else None,
         category=category or None, status=status if status in CASE_STAGES else None,
         first=None if first_day == no_day else first_day,
         last=None if last_day == no_day else last_day, overdue=bool(overdue),
@@ -43,10 +43,10 @@ async def ledger(request: Request[Any, Any, Any], svc: Services,
                  first: str | None = None, last: str | None = None,
                  overdue: str | None = None, page_no: str | None = None) -> Template:
     query = _query(squad, community, source, category, status, first, last, overdue, page_no)
-    found = await service.ledger_page(svc.engine, viewer, query, now_ms=svc.clock.now_ms())
+    found = await svc.ledger.page(viewer, query, now_ms=svc.clock.now_ms())
     return page("ledger", actor=viewer.actor, viewer=viewer, q=query, result=found,
                 stages=CASE_STAGES, categories=[c.value for c in categories()],
-                source_groups=service.source_groups())
+                source_groups=source_groups())
 
 
 @get("/ledger/export")
@@ -57,7 +57,7 @@ async def export(request: Request[Any, Any, Any], svc: Services,
                  first: str | None = None, last: str | None = None,
                  overdue: str | None = None) -> Response[bytes]:
     query = _query(squad, community, source, category, status, first, last, overdue, None)
-    rows = await service.ledger_all(svc.engine, viewer, query, now_ms=svc.clock.now_ms())
+    rows = await svc.ledger.all_rows(viewer, query, now_ms=svc.clock.now_ms())
     yes, no = t("console.common.yes"), t("console.common.no")
     cases = [[r.id, fmt_datetime(r.received_ms), r.squad_name, r.community_name, r.title,
               r.category, r.source_label, r.stage_label, r.reopen_count,
@@ -82,18 +82,18 @@ async def export(request: Request[Any, Any, Any], svc: Services,
 @get("/ledger/{case_id:str}")
 async def case(request: Request[Any, Any, Any], svc: Services,
                viewer: Viewer, case_id: str) -> Template:
-    row = await service.case_detail(svc.engine, viewer, case_id, now_ms=svc.clock.now_ms())
+    row = await svc.ledger.case_detail(viewer, case_id, now_ms=svc.clock.now_ms())
     return page("case", actor=viewer.actor, viewer=viewer, case=row,
-                may_reopen=may_reopen(viewer.actor), reopen_stages=service.REOPEN_STAGES)
+                may_reopen=may_reopen(viewer.actor), reopen_stages=REOPEN_STAGES)
 
 
 @post("/ledger/{case_id:str}/reopen")
 async def reopen(request: Request[Any, Any, Any], svc: Services,
                  viewer: Viewer, case_id: str) -> Redirect:
     form = await request.form()
-    await service.reopen(svc.engine, viewer, case_id, stage=str(form.get("stage", "")),
-                         note=str(form.get("note", "")), now_ms=svc.clock.now_ms(),
-                         step_id=str(uuid.uuid4()))
+    await svc.ledger.reopen(viewer, case_id, stage=str(form.get("stage", "")),
+                            note=str(form.get("note", "")), now_ms=svc.clock.now_ms(),
+                            step_id=str(uuid.uuid4()))
     return Redirect(f"/console/ledger/{case_id}", status_code=303)
 
 

@@ -8,10 +8,9 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.response import Template
 
-from sync.console import record_book as service
-from sync.console.access import Viewer
 from sync.console.excel import Sheet, download
 from sync.console.pages.common import day_param, page
+from sync.console.viewer import Viewer
 from sync.domain.shanghai import fmt_datetime, today
 from sync.http.deps import Services
 from sync.i18n import t
@@ -34,8 +33,8 @@ async def choose(viewer: Viewer) -> Template:
 async def book(request: Request[Any, Any, Any], svc: Services, viewer: Viewer, community_id: str,
                first: str | None = None, last: str | None = None) -> Template:
     first_day, last_day = _period(svc.clock.now_ms(), first, last)
-    place, entries = await service.record_book(svc.engine, viewer, community_id=community_id,
-                                               first=first_day, last=last_day)
+    place, entries = await svc.record_book.book(viewer, community_id=community_id,
+                                                first=first_day, last=last_day)
     return page("record_book", actor=viewer.actor, viewer=viewer, place=place, entries=entries,
                 first=first_day, last=last_day)
 
@@ -44,8 +43,8 @@ async def book(request: Request[Any, Any, Any], svc: Services, viewer: Viewer, c
 async def export(request: Request[Any, Any, Any], svc: Services, viewer: Viewer, community_id: str,
                  first: str | None = None, last: str | None = None) -> Response[bytes]:
     first_day, last_day = _period(svc.clock.now_ms(), first, last)
-    place, entries = await service.record_book(svc.engine, viewer, community_id=community_id,
-                                               first=first_day, last=last_day)
+    place, entries = await svc.record_book.book(viewer, community_id=community_id,
+                                                first=first_day, last=last_day)
     rows = [[fmt_datetime(e.at_ms), e.kind_label, e.summary,
              "；".join(f"{label}：{value}" for label, value in e.lines), e.author,
              t("console.common.yes") if e.voided else ""] for e in entries]

@@ -11,9 +11,8 @@ from litestar.response import Redirect, Template
 from schema.kinds import FIELD_LABELS
 from schema.stored import read
 from sync.console import present
-from sync.console import rejected as rejected_service
-from sync.console.access import Viewer
 from sync.console.pages.common import page
+from sync.console.viewer import Viewer
 from sync.db.engine import read_transaction
 from sync.domain.shanghai import parse_time
 from sync.errors import DomainError
@@ -34,7 +33,7 @@ async def queues(request: Request[Any, Any, Any], svc: Services,
     rejected = await svc.review.rejected(viewer.actor, before=rejected_before, limit=PAGE)
     user_ids = [c.winner.user_id for c in conflicts.conflicts] + [
         c.loser.user_id for c in conflicts.conflicts] + [r.user_id for r in rejected.rejected]
-    done = await rejected_service.handled(svc.engine, [r.id for r in rejected.rejected])
+    done = await svc.rejected.handled([r.id for r in rejected.rejected])
     user_ids += [h.handled_by for h in done.values()]
     async with read_transaction(svc.engine) as conn:
         names = await people.names(conn, user_ids)
@@ -69,8 +68,8 @@ async def resolve(request: Request[Any, Any, Any], svc: Services, viewer: Viewer
 async def rejected_handled(request: Request[Any, Any, Any], svc: Services, viewer: Viewer,
                            mutation_id: str) -> Redirect:
     form = await request.form()
-    await rejected_service.mark_handled(svc.engine, viewer, mutation_id,
-                                        note=str(form.get("note", "")), now_ms=svc.clock.now_ms())
+    await svc.rejected.mark_handled(viewer, mutation_id, note=str(form.get("note", "")),
+                                    now_ms=svc.clock.now_ms())
     return Redirect("/console/review", status_code=303)
 
 
