@@ -131,8 +131,7 @@ async def posters(request: Request[Any, Any, Any], svc: Services, session: Authe
     pages = await svc.qr_registry.poster_pages(by=session.actor, community_id=community_id,
                                                   squad_id=squad_id)
     html = poster.render(pages, base_url=public_base_url(svc, request),
-                         folder=BlobFolder(svc.settings.blob_dir),
-                         title=community_id or squad_id or "")
+                         folder=BlobFolder(svc.settings.blob_dir))
     return Response(html, media_type=MediaType.HTML)
 
 

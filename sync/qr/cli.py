@@ -81,8 +81,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
             return 2
         pages = _run(settings, lambda r: r.poster_pages(
             by=None, community_id=args.community_id, squad_id=args.squad))
-        html = poster.render(pages, base_url=base, folder=BlobFolder(settings.blob_dir),
-                             title=args.community_id or args.squad or "")
+        html = poster.render(pages, base_url=base, folder=BlobFolder(settings.blob_dir))
         Path(args.out).write_text(html, encoding="utf-8")
         print(f"{len(pages)} page(s) written to {args.out}")
     elif action == "image":

@@ -54,8 +54,9 @@ async def registry_page(request: Request[Any, Any, Any], svc: Services, actor: A
                                                   c.squad_id)} for c in codes],
         "manageable": [c for c in communities
                        if _may(actor, Action.MANAGE, c.id, c.squad_id)],
-        "squads": sorted({c.squad_id for c in communities
-                          if _may(actor, Action.READ, c.id, c.squad_id)}),
+        "visible": [c for c in communities if _may(actor, Action.READ, c.id, c.squad_id)],
+        "squads": list({c.squad_id: c for c in communities
+                        if _may(actor, Action.READ, c.id, c.squad_id)}.values()),
         "placements": QR_PLACEMENTS, "figures": figures,
         "stale_days": rules.STALE_DAYS, "week_name": week_name_of_code})
 
@@ -103,8 +104,7 @@ async def poster_page(request: Request[Any, Any, Any], svc: Services, actor: Act
     pages = await svc.qr_registry.poster_pages(
         by=actor, community_id=community_id or None, squad_id=squad_id or None)
     folder = BlobFolder(svc.settings.blob_dir)
-    html = poster.render(pages, base_url=public_base_url(svc, request), folder=folder,
-                         title=community_id or squad_id or "")
+    html = poster.render(pages, base_url=public_base_url(svc, request), folder=folder)
     return Response(html, media_type=MediaType.HTML)
 
 

@@ -27,8 +27,16 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
 
 
-def render(pages: list[PosterPage], *, base_url: str, folder: BlobFolder | None,
-           title: str) -> str:
+def _title(pages: list[PosterPage]) -> str:
+    """What the printed sheets are of, by name: one community, else its squad."""
+    communities = {p.card.community.id: p.card.community for p in pages}
+    if len(communities) == 1:
+        return next(iter(communities.values())).name
+    squads = {c.squad_name for c in communities.values()}
+    return squads.pop() if len(squads) == 1 else ""
+
+
+def render(pages: list[PosterPage], *, base_url: str, folder: BlobFolder | None) -> str:
     sheets = []
     for page in pages:
         url = images.public_url(base_url, page.code.code)
@@ -40,7 +48,8 @@ def render(pages: list[PosterPage], *, base_url: str, folder: BlobFolder | None,
             # Our own SVG, built from the matrix: nothing in it comes from a user.
             "svg": Markup(images.svg(url, title=page.card.community.name)),
         })
-    return _environment().get_template("qr/poster.html").render(pages=sheets, title=title, t=t)
+    return _environment().get_template("qr/poster.html").render(
+        pages=sheets, title=_title(pages), t=t)
 
 
 def _wechat_src(folder: BlobFolder | None, sha256: str | None) -> str | None:

@@ -143,8 +143,11 @@ def test_the_poster_carries_the_liaisons_wechat_card_inline(tmp_path: Path) -> N
                   squad_id="sq-hy", placement="物业", created_ms=0, posted_ms=0,
                   revoked_ms=None, replaced_by=None, last_scan_ms=None)
     html = poster.render([PosterPage(card=card, code=code)], base_url="https://w.example/",
-                         folder=folder, title="c-hy-01")
+                         folder=folder)
     assert 'src="data:image/jpeg;base64,' in html and "加联络员微信" in html
+    # The printed page's title names the community, never its internal id.
+    assert "<title>" in html and "c-hy-01" not in html.split("</title>")[0]
+    assert "华三居民区" in html.split("</title>")[0]
     assert "张伟&lt;b&gt;" in html and "https://w.example/r/abcdefghijklmnop" in html
 
 
