@@ -24,9 +24,11 @@ class Administration:
 
     async def overview(self) -> dict[str, Any]:
         async with read_transaction(self.engine) as conn:
+            places = await org.communities_of(conn)
             return {"people": await people.list_people(conn),
                     "squads": await people.list_squads(conn),
-                    "places": await org.communities_of(conn), "cards": await org.cards(conn),
+                    "places": places, "cards": await org.cards(conn),
+                    "community_names": {c.id: c.name for c in places},
                     "assigned": await people.assignments_of(conn),
                     "companies": await people.list_property_companies(conn, None)}
 
