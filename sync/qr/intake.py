@@ -138,9 +138,12 @@ class QrIntake:
         # limit too, or eight sent at once would all pass it.
         async with read_transaction(self.engine) as conn:
             found = await _usable(conn, code)
-            await self._check_limits(conn, found, key, in_flight=self._in_flight)
-        # Counted until stored or refused: a report whose photos are decoded but not yet
-        # committed still counts.
+            by_client, by_code = await self._recent(conn, found, key)
+        # The check and the count with no await between them, so reports arriving
+        # together each see the others already counted. Counted until stored or refused:
+        # a report whose photos are decoded but not yet committed still counts.
+        self._refuse_a_flood(by_client + self._in_flight.by_client[key],
+                             by_code + self._in_flight.by_code[found.code])
         with self._in_flight.count(key, found.code):
             kept = [await _reencoded(raw) for raw in photos]
             return await self._store(code, form, phone, kept, key=key)
@@ -155,7 +158,7 @@ class QrIntake:
             # One report at a time, so two at once cannot both squeeze under a limit.
             await locks.hold(conn, "qr-intake")
             found = await _usable(conn, code)
-            await self._check_limits(conn, found, key)
+            self._refuse_a_flood(*await self._recent(conn, found, key))
             case_id = str(uuid.uuid4())
             token = rules.new_tracking_token()
             number = await self._free_number(conn, now)
@@ -222,14 +225,13 @@ class QrIntake:
             if not await store.tracking_number_taken(conn, number):
                 return number
 
-    async def _check_limits(self, conn: AsyncConnection, found: QrCode, key: str, *,
-                            in_flight: InFlight | None = None) -> None:
+    async def _recent(self, conn: AsyncConnection, found: QrCode, key: str) -> tuple[int, int]:
+        """Reports stored in the window: from this client, and on this code."""
         since = self.clock.now_ms() - self.limits.window_ms
-        by_client, by_code = await store.recent_reports(conn, client_key=key, code=found.code,
-                                                        since_ms=since)
-        if in_flight is not None:
-            by_client += in_flight.by_client[key]
-            by_code += in_flight.by_code[found.code]
+        return await store.recent_reports(conn, client_key=key, code=found.code,
+                                          since_ms=since)
+
+    def _refuse_a_flood(self, by_client: int, by_code: int) -> None:
         too_many = rules.refusal(reports_from_client=by_client, reports_on_code=by_code,
                                  limits=self.limits)
         if too_many is not None:
