@@ -1,7 +1,8 @@
 """The tree has one shape (README, "Layout"): every SQL statement is in ``sync/store/``,
 the tables and the engine in ``sync/db/``, the migrations in ``sync/migrations/``; every
 service is built once, in the composition root (``sync/http/deps.build_services``), or by
-a command-line entry point for its own run.
+a command-line entry point for its own run; handlers and pages open no transaction of
+their own.
 
 Read from the source, not imported: a statement hidden behind an alias still shows as a
 call of SQLAlchemy's statement builders or of ``execute``.
@@ -72,6 +73,32 @@ def services_built_elsewhere() -> list[str]:
                     and node.func.id in SERVICES):
                 found.append(f"{name}:{node.lineno} {node.func.id}")
     return found
+
+
+# The handlers and pages: they decode, authorise, call a service and encode.
+HANDLERS = [*sorted((SYNC / "console" / "pages").glob("*.py")),
+            SYNC / "evaluation" / "pages.py", SYNC / "qr" / "console.py",
+            SYNC / "qr" / "api.py", SYNC / "qr" / "pages.py",
+            *(path for path in sorted((SYNC / "http").glob("*_api.py")))]
+TRANSACTIONS = {"read_transaction", "write_transaction", "connect", "begin"}
+
+
+def transactions_in_handlers() -> list[str]:
+    found = []
+    for path in HANDLERS:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else (
+                    func.attr if isinstance(func, ast.Attribute) else "")
+                if name in TRANSACTIONS:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    return found
+
+
+def test_handlers_reach_the_database_only_through_services() -> None:
+    assert len(HANDLERS) > 10
+    assert transactions_in_handlers() == []
 
 
 def test_the_check_sees_a_statement_and_its_run() -> None:

@@ -17,7 +17,6 @@ from sync.console import present
 from sync.console.charts import Chart, Series, render
 from sync.console.pages.common import HELPERS
 from sync.console.viewer import Viewer
-from sync.db.engine import read_transaction
 from sync.domain.access import Action, Subject
 from sync.domain.shanghai import to_local
 from sync.errors import DomainError
@@ -31,8 +30,6 @@ from sync.evaluation.period import parse_period
 from sync.evaluation.scoring import squad_summary
 from sync.http.deps import Services
 from sync.i18n import t
-from sync.store import evaluation as store
-from sync.store import people
 from sync.xlsx import XLSX
 
 
@@ -111,8 +108,7 @@ async def add_score(request: Request[Any, Any, Any], svc: Services, viewer: View
 async def contest(request: Request[Any, Any, Any], svc: Services,
                   viewer: Viewer, score_id: str) -> Redirect:
     form = await request.form()
-    async with read_transaction(svc.engine) as conn:
-        score = await store.get_manual_score(conn, score_id)
+    score = await svc.evaluation.manual_score(score_id)
     # Another squad's score is not found, like one that does not exist: the service's own
     # refusal would answer 400 naming the score's community.
     viewer.place(score.community_id if score else None)
@@ -143,9 +139,7 @@ async def nominate(request: Request[Any, Any, Any], svc: Services, viewer: Viewe
 async def record(request: Request[Any, Any, Any], svc: Services,
                  viewer: Viewer, record_id: str) -> Template:
     """What a score's evidence points at; out of the viewer's scope is not found."""
-    async with read_transaction(svc.engine) as conn:
-        found = await store.get_record(conn, record_id)
-        names = await people.names(conn, None)
+    found, names = await svc.evaluation.evidence_record(record_id)
     if found is None:
         raise DomainError("not_found")
     place = viewer.place(found.community_id)

@@ -160,6 +160,16 @@ class EvaluationService:
                                detail={"points": score.points, "note": score.note})
         return score
 
+    async def manual_score(self, score_id: str) -> ManualScore | None:
+        async with read_transaction(self.engine) as conn:
+            return await store.get_manual_score(conn, score_id)
+
+    async def evidence_record(self, record_id: str) -> tuple[Rec | None, dict[str, str]]:
+        """The record a score's evidence points at, and every user's name (its author's
+        among them); the page decides whether the viewer may see it."""
+        async with read_transaction(self.engine) as conn:
+            return await store.get_record(conn, record_id), await people.names(conn, None)
+
     async def contest(self, score_id: str, *, reason: str, actor: Actor) -> None:
         if not reason.strip():
             raise DomainError("note_required", field="reason")

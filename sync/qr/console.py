@@ -14,7 +14,6 @@ from litestar import MediaType, Request, Response, Router, get, post
 from litestar.response import Redirect, Template
 
 from schema.kinds import QR_PLACEMENTS
-from sync.db.engine import read_transaction
 from sync.domain import access
 from sync.domain.access import Action, Subject
 from sync.domain.roles import Actor
@@ -24,7 +23,6 @@ from sync.http.deps import Services, public_base_url
 from sync.i18n import t
 from sync.qr import images, poster, rules
 from sync.qr.api import code_state
-from sync.store import org
 from sync.store.blobs import BlobFolder
 
 
@@ -39,8 +37,7 @@ async def registry_page(request: Request[Any, Any, Any], svc: Services, actor: A
     registry = svc.qr_registry
     codes = await registry.codes(by=actor, community_id=community_id or None)
     figures = await registry.figures(by=actor, community_id=community_id or None, weeks=8)
-    async with read_transaction(svc.engine) as conn:
-        communities = await org.communities_of(conn)
+    communities = await registry.communities()
     base = public_base_url(svc, request)
     return Template("qr/console.html", context={
         "t": t, "actor": actor, "base": base, "community_id": community_id or "",

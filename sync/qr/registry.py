@@ -60,6 +60,11 @@ class QrRegistry:
         self.engine = engine
         self.clock = clock
 
+    async def communities(self) -> list[Community]:
+        """Every community, for the registry page's choices (each filtered by the policy)."""
+        async with read_transaction(self.engine) as conn:
+            return await org.communities_of(conn)
+
     async def create(self, community_id: str, placement: str, *, by: Actor | None,
                      source: str = CLI) -> QrCode:
         cleaned = rules.normalise_placement(placement)

@@ -22,7 +22,7 @@ from sync.protocol import (
     ResolveConflictRequest,
 )
 from sync.services.server_writes import CONSOLE_DEVICE, ServerWrite, write_records
-from sync.store import org, review
+from sync.store import org, people, review
 
 
 def encode_before(at_ms: int, key: str) -> str:
@@ -42,6 +42,11 @@ class ReviewService:
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
+
+    async def names(self, user_ids: list[str]) -> dict[str, str]:
+        """The names of the people the queues' entries mention."""
+        async with read_transaction(self.engine) as conn:
+            return await people.names(conn, user_ids)
 
     async def conflicts(self, actor: Actor, *, before: str | None, limit: int,
                         unresolved_only: bool) -> ConflictsResponse:

@@ -13,13 +13,11 @@ from schema.stored import read
 from sync.console import present
 from sync.console.pages.common import page
 from sync.console.viewer import Viewer
-from sync.db.engine import read_transaction
 from sync.domain.shanghai import parse_time
 from sync.errors import DomainError
 from sync.http.deps import Services
 from sync.i18n import t
 from sync.protocol import ResolveConflictRequest
-from sync.store import people
 
 PAGE = 50
 
@@ -35,8 +33,7 @@ async def queues(request: Request[Any, Any, Any], svc: Services,
         c.loser.user_id for c in conflicts.conflicts] + [r.user_id for r in rejected.rejected]
     done = await svc.rejected.handled([r.id for r in rejected.rejected])
     user_ids += [h.handled_by for h in done.values()]
-    async with read_transaction(svc.engine) as conn:
-        names = await people.names(conn, user_ids)
+    names = await svc.review.names(user_ids)
     return page("review", actor=viewer.actor, viewer=viewer, conflicts=conflicts,
                 rejected=rejected, names=names, show=show or "", parse_time=parse_time,
                 handled=done,
