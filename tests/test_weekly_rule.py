@@ -105,7 +105,8 @@ def test_the_published_parameters_are_the_notices() -> None:
 
 
 @pytest.mark.parametrize("bad", [{"min_visit_minutes": 0}, {"visits_per_week": 0},
-                                 {"chase_weekday": 8}, {"assigned_hour": 24}])
+                                 {"chase_weekday": 8}, {"assigned_hour": 24},
+                                 {"week_starts_on": 7}])
 def test_a_rule_that_cannot_hold_is_refused_when_made(bad: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         weekly.WeeklyRule(**bad)

@@ -72,8 +72,11 @@ class WeeklyRule(msgspec.Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if self.min_visit_minutes < 1 or self.visits_per_week < 1:
             raise ValueError("the weekly rule needs a positive minimum and count")
-        if not all(1 <= d <= 7 for d in (self.week_starts_on, self.chase_weekday,
-                                         self.assigned_weekday)):
+        if self.week_starts_on != shanghai.WEEK_STARTS_ON:
+            # Every week here is an ISO week (shanghai.week_monday, the periods' weeks):
+            # published so the phone need not assume it, not a setting.
+            raise ValueError("weeks are ISO weeks: they start on Monday")
+        if not all(1 <= d <= 7 for d in (self.chase_weekday, self.assigned_weekday)):
             raise ValueError("weekdays are ISO weekdays, 1 (Monday) to 7")
         if not 0 <= self.assigned_hour <= 23:
             raise ValueError("the assignment hour is 0 to 23")
