@@ -23,7 +23,7 @@ from sync.db.engine import make_engine
 from sync.domain import text
 from sync.errors import DomainError
 from sync.http import auth_api, blobs_api, health, pwa, review_api, schema_api, sync_api
-from sync.http.deps import build_services, provide_services
+from sync.http.deps import build_services, services
 from sync.http.errors import on_domain_error, on_http_exception, on_unexpected
 from sync.http.guard import check_request
 from sync.http.openapi import COMPONENTS, RawJSONPlugin
@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
                         *qr_handlers.handlers, *pwa.handlers(settings),
                         *console_router.handlers()],
         lifespan=[lifespan],
-        dependencies={"svc": Provide(provide_services, sync_to_thread=False)},
+        dependencies={"svc": Provide(services, sync_to_thread=False)},
         before_request=check_request,
         exception_handlers={
             DomainError: on_domain_error,

@@ -84,12 +84,8 @@ def build_services(settings: Settings, *, engine: AsyncEngine, clock: Clock,
 
 
 def services(state: State) -> Services:
+    """The ``svc`` dependency of every handler (and of the dependencies that need one)."""
     return state.services
-
-
-def provide_services(state: State) -> Services:
-    """The ``svc`` dependency of every handler."""
-    return services(state)
 
 
 def bearer_token(request: Request) -> str:
