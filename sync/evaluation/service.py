@@ -165,10 +165,12 @@ class EvaluationService:
             return await store.get_manual_score(conn, score_id)
 
     async def evidence_record(self, record_id: str) -> tuple[Rec | None, dict[str, str]]:
-        """The record a score's evidence points at, and every user's name (its author's
-        among them); the page decides whether the viewer may see it."""
+        """The record a score's evidence points at, and its author's name; the page
+        decides whether the viewer may see it."""
         async with read_transaction(self.engine) as conn:
-            return await store.get_record(conn, record_id), await people.names(conn, None)
+            found = await store.get_record(conn, record_id)
+            names = await people.names(conn, [found.created_by]) if found else {}
+        return found, names
 
     async def contest(self, score_id: str, *, reason: str, actor: Actor) -> None:
         if not reason.strip():
